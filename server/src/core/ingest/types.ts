@@ -43,6 +43,11 @@ export interface RecoveredLine {
 	/** 0 for the patch itself, 1 for `> `, 2 for `>> ` or `> > ` and so on. */
 	quoteDepth: number;
 	origin: LineOrigin;
+	/**
+	 * true when the line was cut out of archive text whose line breaks (and runs of whitespace)
+	 * were flattened to single spaces: indentation and context-line markers are lost.
+	 */
+	flattened?: boolean;
 }
 
 /** A problem met while reading; reported as an `info` finding with rule id `ingest`. */
@@ -99,6 +104,8 @@ export interface Hunk {
 	header: RecoveredLine;
 	lines: DiffLine[];
 	quoteDepth: number;
+	/** false when the lines found do not match the header counts (normal for trimmed quotes). */
+	countsMatch?: boolean;
 }
 
 export interface FileDiff {
@@ -109,6 +116,8 @@ export interface FileDiff {
 	/** newPath ?? oldPath. */
 	path: string;
 	binary: boolean;
+	/** What the git headers say happened to the file (`modified` when they say nothing). */
+	status?: 'modified' | 'added' | 'deleted' | 'renamed' | 'copied';
 	quoteDepth: number;
 	/** The `diff --git` line, or the `---` line when there is none. */
 	header: RecoveredLine;

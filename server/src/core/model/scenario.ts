@@ -39,6 +39,12 @@ export interface SetupStep {
 	first: number;
 	count: number;
 	faultPage?: number | null;
+	/**
+	 * 6.15+: whether the caller holds the fault page locked (default true, as do_swap_page does).
+	 * false exercises setup's "fault_page not locked" check. Before 6.15 the core locks the fault
+	 * page itself during collection and this key is ignored.
+	 */
+	faultPageLocked?: boolean;
 	/** Optional: a vma pointer that is NULL, a NULL src or dst array (argument-check scenarios). */
 	vmaNull?: boolean;
 	srcNull?: boolean;
@@ -55,14 +61,56 @@ export interface CopyStep {
 	compound?: boolean;
 }
 
+export interface PagesStep {
+	op: 'pages';
+}
+
+export interface FinalizeStep {
+	op: 'finalize';
+}
+
+/** pin_user_pages() over pages [first, first+count) of the vma (FOLL_PIN, plus FOLL_LONGTERM if longterm). */
+export interface PinStep {
+	op: 'pin';
+	first: number;
+	count: number;
+	longterm?: boolean;
+	/** FOLL_WRITE (default true): empty, zero-page and read-only pages are faulted in writable. */
+	write?: boolean;
+}
+
+/** Drops the pins an earlier pin step took on [first, first+count). */
+export interface UnpinStep {
+	op: 'unpin';
+	first: number;
+	count: number;
+}
+
+/**
+ * A CPU access to one page. On a device-private page this runs the owning driver's
+ * migrate_to_ram() handler, modelled as a well-behaved driver unless told otherwise.
+ */
+export interface CpuFaultStep {
+	op: 'cpu-fault';
+	page: number;
+	/** A write access (default false). */
+	write?: boolean;
+	/** 6.1+: whether the handler passes fault_page = vmf->page (default true). */
+	passFaultPage?: boolean;
+	/** The pgmap_owner (src_owner on 5.7–5.8) the handler passes; default the page's owner. */
+	pgmapOwner?: string | null;
+	/** The selection flags the handler passes (5.9+); default DEVICE_PRIVATE (+COMPOUND for a PMD on 6.19+). */
+	flags?: SelectFlag[];
+}
+
 export type ScenarioStep =
 	| SetupStep
 	| CopyStep
-	| { op: 'pages' }
-	| { op: 'finalize' }
-	| { op: 'pin'; first: number; count: number; longterm?: boolean }
-	| { op: 'unpin'; first: number; count: number }
-	| { op: 'cpu-fault'; page: number };
+	| PagesStep
+	| FinalizeStep
+	| PinStep
+	| UnpinStep
+	| CpuFaultStep;
 
 export interface Scenario {
 	kernel: string;
@@ -88,6 +136,8 @@ export interface FinalPage {
 	pinned?: boolean;
 	locked?: boolean;
 	pmd?: boolean;
+	/** Still behind a migration entry of a setup that was never finalized. */
+	migrating?: boolean;
 }
 
 export interface Notification {
@@ -117,5 +167,11 @@ export interface SimResult {
 	steps: StepResult[];
 	notifications: Notification[];
 	final: FinalPage[];
+	/** Malformed scenario: non-empty means nothing was simulated (exit status 2). */
 	errors: string[];
+	/**
+	 * Things a reviewer should know that are not errors: keys ignored on this kernel (with what
+	 * was used instead), a setup never finalized, finalize without migrate_vma_pages(), …
+	 */
+	warnings: string[];
 }

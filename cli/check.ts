@@ -1,0 +1,171 @@
+/*
+ * `migrate-lens check`: reads files (or standard input), runs the analysis, and collects findings per file.
+ * Files up to STREAM_THRESHOLD bytes are read whole, exactly as the editor sees them; larger files
+ * (whole-list archives) are read in chunks, message by message, in bounded memory.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ingestText, MboxStream, parseMessage } from '../server/src/core/ingest/index';
+import type { PatchDocument } from '../server/src/core/ingest/types';
+import { analyzeDocument, type AnalyzeOptions } from '../server/src/core/analyze';
+import type { Finding } from '../server/src/core/findings';
+import type { Extractor } from '../server/src/core/extract/index';
+import { createNodeExtractor } from '../server/src/core/extract/nodeWasm';
+import type { KernelTree } from '../server/src/core/extract/types';
+import { explicitKernel, resolveKernel } from '../server/src/core/kernelVersion';
+import { ALL_RULES } from '../server/src/core/rules/index';
+
+/** Files larger than this are streamed message by message. */
+export const STREAM_THRESHOLD = 64 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+
+export interface CheckedFile {
+	path: string;
+	/** The kernel version assumed: the explicit one, or the one most messages were judged against. */
+	kernel: string;
+	messages: number;
+	callSites: number;
+	findings: Finding[];
+	/** Why the file could not be read, when it could not. */
+	error?: string;
+}
+
+export interface CheckOptions {
+	kernel?: string;
+	/** A kernel source tree: its Makefile gives the version and its files complete the hunks' functions. */
+	tree?: string;
+	/** Where the tree-sitter wasm files are (defaults to beside the bundle). */
+	wasmDir?: string;
+}
+
+function treeReader(dir: string): KernelTree {
+	return {
+		readFile(p: string): string | undefined {
+			const full = path.resolve(dir, p);
+			if (!full.startsWith(path.resolve(dir) + path.sep)) {
+				return undefined;
+			}
+			try {
+				return fs.readFileSync(full, 'utf8');
+			} catch {
+				return undefined;
+			}
+		},
+	};
+}
+
+function mostCommon(values: string[], fallback: string): string {
+	const counts = new Map<string, number>();
+	let best = fallback;
+	let bestCount = 0;
+	for (const v of values) {
+		const c = (counts.get(v) ?? 0) + 1;
+		counts.set(v, c);
+		if (c > bestCount) {
+			best = v;
+			bestCount = c;
+		}
+	}
+	return best;
+}
+
+export async function checkFiles(files: string[], opts: CheckOptions = {}): Promise<CheckedFile[]> {
+	if (opts.kernel !== undefined && opts.kernel !== 'auto' && !explicitKernel(opts.kernel)) {
+		throw Object.assign(new Error(`--kernel '${opts.kernel}' is not a kernel version (e.g. 6.1)`), { usage: true });
+	}
+	const extractor = await createNodeExtractor(opts.wasmDir ? [opts.wasmDir] : [__dirname]);
+	let treeMakefile: string | undefined;
+	let tree: KernelTree | undefined;
+	if (opts.tree) {
+		tree = treeReader(opts.tree);
+		treeMakefile = tree.readFile('Makefile');
+	}
+	const analyzeOpts: AnalyzeOptions = {
+		kernel: opts.kernel,
+		tree,
+		treeMakefile,
+		rules: ALL_RULES,
+		onError: (what, e) => process.stderr.write(`migrate-lens: ${what} failed: ${(e as Error)?.message ?? String(e)}\n`),
+	};
+	const results: CheckedFile[] = [];
+	for (const file of files) {
+		results.push(await checkOne(file, extractor, analyzeOpts));
+	}
+	return results;
+}
+
+async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions): Promise<CheckedFile> {
+	const display = file === '-' ? '<stdin>' : file;
+	const fallbackKernel = resolveKernel(undefined, { explicit: opts.kernel, treeMakefile: opts.treeMakefile }).text;
+	let size = 0;
+	if (file !== '-') {
+		try {
+			const st = fs.statSync(file);
+			if (st.isDirectory()) {
+				return { path: display, kernel: fallbackKernel, messages: 0, callSites: 0, findings: [], error: 'is a directory' };
+			}
+			size = st.size;
+		} catch (e) {
+			return { path: display, kernel: fallbackKernel, messages: 0, callSites: 0, findings: [], error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+		}
+	}
+	try {
+		if (size > STREAM_THRESHOLD) {
+			return await checkStreamed(file, display, extractor, opts);
+		}
+		const bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
+		const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+		const analysis = analyzeDocument(ingestText(text), extractor, opts);
+		return {
+			path: display,
+			kernel: mostCommon(analysis.messages.filter((m) => m.message.files.length > 0).map((m) => m.kernel.text), analysis.messages[0]?.kernel.text ?? fallbackKernel),
+			messages: analysis.document.messages.length,
+			callSites: analysis.callSites,
+			findings: analysis.findings,
+		};
+	} catch (e) {
+		return { path: display, kernel: fallbackKernel, messages: 0, callSites: 0, findings: [], error: `cannot read: ${(e as Error).message}` };
+	}
+}
+
+/** Reads a huge mbox chunk by chunk; only the current message is held in memory. */
+async function checkStreamed(file: string, display: string, extractor: Extractor, opts: AnalyzeOptions): Promise<CheckedFile> {
+	const stream = new MboxStream();
+	const decoder = new TextDecoder('utf-8', { fatal: false });
+	const findings: Finding[] = [];
+	const kernels: string[] = [];
+	let messages = 0;
+	let callSites = 0;
+	const take = (slices: Array<{ text: string; startLine: number }>): void => {
+		for (const slice of slices) {
+			const msg = parseMessage(slice.text, slice.startLine, messages++, { prefilter: true });
+			if (msg.files.length === 0 && msg.problems.length === 0) {
+				continue;
+			}
+			const doc: PatchDocument = { messages: [msg], problems: [] };
+			const analysis = analyzeDocument(doc, extractor, opts);
+			findings.push(...analysis.findings);
+			callSites += analysis.callSites;
+			if (msg.files.length > 0) {
+				kernels.push(analysis.messages[0].kernel.text);
+			}
+		}
+	};
+	const fd = fs.openSync(file, 'r');
+	try {
+		const buf = Buffer.allocUnsafe(CHUNK);
+		for (;;) {
+			const n = fs.readSync(fd, buf, 0, CHUNK, null);
+			if (n <= 0) {
+				break;
+			}
+			take(stream.push(decoder.decode(buf.subarray(0, n), { stream: true })));
+		}
+		take(stream.push(decoder.decode()));
+		take(stream.end());
+	} finally {
+		fs.closeSync(fd);
+	}
+	const fallback = resolveKernel(undefined, { explicit: opts.kernel, treeMakefile: opts.treeMakefile }).text;
+	return { path: display, kernel: mostCommon(kernels, fallback), messages, callSites, findings };
+}

@@ -1,0 +1,204 @@
+/*
+ * A plain-object copy of a tree-sitter tree. Walking wasm-backed nodes crosses into wasm on every
+ * property; one cursor pass copies the tree so the analyses work on ordinary objects and the wasm
+ * tree can be freed at once.
+ */
+
+import type { Tree } from 'web-tree-sitter';
+
+export interface Point {
+	row: number;
+	column: number;
+}
+
+export interface AstNode {
+	type: string;
+	named: boolean;
+	missing: boolean;
+	/** Field name in the parent (`condition`, `body`, …). */
+	field: string | null;
+	start: Point;
+	end: Point;
+	startIndex: number;
+	endIndex: number;
+	children: AstNode[];
+	parent: AstNode | null;
+	/** The unit text the indexes refer to. */
+	src: string;
+}
+
+export function copyTree(tree: Tree, src: string): AstNode {
+	const c = tree.walk();
+	const make = (parent: AstNode | null): AstNode => ({
+		type: c.nodeType,
+		named: c.nodeIsNamed,
+		missing: c.nodeIsMissing,
+		field: c.currentFieldName,
+		start: c.startPosition,
+		end: c.endPosition,
+		startIndex: c.startIndex,
+		endIndex: c.endIndex,
+		children: [],
+		parent,
+		src,
+	});
+	const root = make(null);
+	let cur = root;
+	// iterative pre-order copy
+	for (;;) {
+		if (c.gotoFirstChild()) {
+			const n = make(cur);
+			cur.children.push(n);
+			cur = n;
+			continue;
+		}
+		for (;;) {
+			if (c.gotoNextSibling()) {
+				const n = make(cur.parent);
+				cur.parent!.children.push(n);
+				cur = n;
+				break;
+			}
+			if (!c.gotoParent()) {
+				c.delete();
+				return root;
+			}
+			cur = cur.parent!;
+		}
+	}
+}
+
+/** Raw source text of a node. */
+export function raw(n: AstNode): string {
+	return n.src.slice(n.startIndex, n.endIndex);
+}
+
+/** Source text with comments removed and whitespace runs folded to one space. */
+export function text(n: AstNode): string {
+	return fold(raw(n));
+}
+
+export function fold(s: string): string {
+	return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export function child(n: AstNode, field: string): AstNode | undefined {
+	for (const c of n.children) {
+		if (c.field === field) {
+			return c;
+		}
+	}
+	return undefined;
+}
+
+export function named(n: AstNode): AstNode[] {
+	return n.children.filter((c) => c.named && c.type !== 'comment');
+}
+
+/** Strips parentheses, casts and `(void)`. */
+export function unwrap(n: AstNode): AstNode {
+	let cur = n;
+	for (;;) {
+		if (cur.type === 'parenthesized_expression') {
+			const k = named(cur);
+			if (k.length !== 1) {
+				return cur;
+			}
+			cur = k[0]!;
+		} else if (cur.type === 'cast_expression') {
+			const v = child(cur, 'value');
+			if (!v) {
+				return cur;
+			}
+			cur = v;
+		} else {
+			return cur;
+		}
+	}
+}
+
+/** Pre-order visit; `f` returning false skips the node's children. */
+export function visit(n: AstNode, f: (n: AstNode) => boolean | void): void {
+	const stack: AstNode[] = [n];
+	while (stack.length > 0) {
+		const x = stack.pop()!;
+		if (f(x) === false) {
+			continue;
+		}
+		for (let i = x.children.length - 1; i >= 0; i--) {
+			stack.push(x.children[i]!);
+		}
+	}
+}
+
+/** The callee name of a call expression (`foo`, `ops->foo`, `(*fn)`). */
+export function calleeName(call: AstNode): string {
+	const f = child(call, 'function');
+	if (!f) {
+		return '';
+	}
+	const u = unwrap(f);
+	if (u.type === 'identifier') {
+		return raw(u);
+	}
+	if (u.type === 'field_expression') {
+		const fld = child(u, 'field');
+		return fld ? raw(fld) : text(u);
+	}
+	return text(u);
+}
+
+export function callArgs(call: AstNode): AstNode[] {
+	const a = child(call, 'arguments');
+	return a ? named(a) : [];
+}
+
+/** `&x` → `x`, `(x)` → `x`, with whitespace folded. */
+export function baseText(n: AstNode): string {
+	const u = unwrap(n);
+	if (u.type === 'pointer_expression' && raw(u).trimStart().startsWith('&')) {
+		const a = child(u, 'argument');
+		if (a) {
+			return text(unwrap(a));
+		}
+	}
+	return text(u);
+}
+
+/** Identifier names in a subtree (not field names). */
+export function identifiers(n: AstNode): string[] {
+	const out: string[] = [];
+	visit(n, (x) => {
+		if (x.type === 'identifier' && !out.includes(raw(x))) {
+			out.push(raw(x));
+		}
+	});
+	return out;
+}
+
+export function isInside(n: AstNode, ancestor: AstNode): boolean {
+	return n.startIndex >= ancestor.startIndex && n.endIndex <= ancestor.endIndex;
+}
+
+export const LOOP_TYPES = new Set(['for_statement', 'while_statement', 'do_statement']);
+
+export function loopKind(n: AstNode): 'for' | 'while' | 'do' {
+	return n.type === 'for_statement' ? 'for' : n.type === 'while_statement' ? 'while' : 'do';
+}
+
+/** The name declared by a declarator (`*x`, `x[4]`, `x = …`). */
+export function declaredName(d: AstNode): string | undefined {
+	let cur: AstNode | undefined = d;
+	while (cur) {
+		if (cur.type === 'identifier' || cur.type === 'field_identifier') {
+			return raw(cur);
+		}
+		const next: AstNode | undefined = child(cur, 'declarator');
+		if (!next) {
+			const k = named(cur).find((c) => c.type === 'identifier');
+			return k ? raw(k) : undefined;
+		}
+		cur = next;
+	}
+	return undefined;
+}

@@ -1,0 +1,153 @@
+/*
+ * Stage 3 entry point. `createExtractor()` loads web-tree-sitter and the C grammar once (async);
+ * afterwards `extractMessage()` is synchronous and never throws: a file that cannot be analysed
+ * becomes an `ExtractProblem`.
+ *
+ * Browser-safe: no fs/path here. Node callers that want the wasm files located in node_modules
+ * use `nodeWasm.ts`.
+ */
+
+import { Language, Parser } from 'web-tree-sitter';
+import type { Message, PatchDocument } from '../ingest/types';
+import { extractFile } from './file';
+import type { DocumentFacts, ExtractOptions, ExtractProblem, FileFacts, MessageFacts } from './types';
+
+export type * from './types';
+
+/** The two wasm files the extractor needs. */
+export type WasmName = 'web-tree-sitter.wasm' | 'tree-sitter-c.wasm';
+
+export interface ExtractorInit {
+	/** A folder (path or URL) holding both wasm files (the bundled server/CLI: `dist/`). */
+	wasmDir?: string;
+	/** Returns the bytes of a wasm file; wins over `wasmDir`. */
+	loadWasm?: (name: WasmName) => Promise<Uint8Array>;
+}
+
+export interface Extractor {
+	/** Facts of one message (post images first, then pre images). */
+	extractMessage(msg: Message, opts?: ExtractOptions): MessageFacts;
+	extractDocument(doc: PatchDocument, opts?: ExtractOptions): DocumentFacts;
+	/** Frees the parser. */
+	dispose(): void;
+}
+
+let runtime: Promise<void> | undefined;
+let language: Promise<Language> | undefined;
+
+function join(dir: string, name: string): string {
+	return dir.replace(/[\\/]+$/, '') + '/' + name;
+}
+
+/** Loads the runtime and the grammar (once per process / page). */
+async function load(init: ExtractorInit): Promise<Language> {
+	if (!runtime) {
+		if (init.loadWasm) {
+			const bytes = await init.loadWasm('web-tree-sitter.wasm');
+			runtime = Parser.init({ wasmBinary: bytes } as object);
+		} else if (init.wasmDir) {
+			const dir = init.wasmDir;
+			runtime = Parser.init({ locateFile: (name: string) => join(dir, name) } as object);
+		} else {
+			throw new Error('createExtractor needs wasmDir or loadWasm');
+		}
+		runtime.catch(() => {
+			runtime = undefined;
+		});
+	}
+	await runtime;
+	if (!language) {
+		language = init.loadWasm
+			? init.loadWasm('tree-sitter-c.wasm').then((b) => Language.load(b))
+			: Language.load(join(init.wasmDir!, 'tree-sitter-c.wasm'));
+		language.catch(() => {
+			language = undefined;
+		});
+	}
+	return language;
+}
+
+/** True for files worth parsing as C. */
+export function isCFile(path: string): boolean {
+	return /\.(c|h|inc)$/i.test(path);
+}
+
+export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
+	const lang = await load(init);
+	let parser: Parser | undefined = new Parser();
+	parser.setLanguage(lang);
+
+	const extractMessage = (msg: Message, opts: ExtractOptions = {}): MessageFacts => {
+		const problems: ExtractProblem[] = [];
+		const files: FileFacts[] = [];
+		const images = opts.preImage === false ? (['post'] as const) : (['post', 'pre'] as const);
+		if (!parser) {
+			throw new Error('extractor disposed');
+		}
+		for (const image of images) {
+			for (const f of msg.files) {
+				if (f.binary || f.hunks.length === 0 || !isCFile(f.path)) {
+					continue;
+				}
+				if (image === 'pre' && f.oldPath === undefined) {
+					continue;
+				}
+				if (image === 'post' && f.newPath === undefined) {
+					continue;
+				}
+				try {
+					files.push(extractFile(f, image, parser, opts.tree));
+				} catch (e) {
+					parser.reset();
+					problems.push({ message: `could not analyse ${f.path} (${image} image): ${e instanceof Error ? e.message : String(e)}`, range: f.header.origin.range });
+				}
+			}
+		}
+		return { messageIndex: msg.index, subject: msg.subject.raw, files, problems };
+	};
+
+	return {
+		extractMessage,
+		extractDocument(doc: PatchDocument, opts?: ExtractOptions): DocumentFacts {
+			return { messages: doc.messages.map((m) => extractMessage(m, opts)) };
+		},
+		dispose(): void {
+			parser?.delete();
+			parser = undefined;
+		},
+	};
+}
+
+/**
+ * The number of migration call sites in the post image (what the CLI reports as `callSites`):
+ * every call that starts a migration — `migrate_vma_setup`, `migrate_device_range`,
+ * `migrate_device_pfns`, the old `migrate_vma`, `migrate_hmm_range_setup` — plus every
+ * `struct migrate_vma` the patch builds (designated initialiser or field assignments) that no such
+ * call in the shown code takes (a hunk that shows the struct but not its setup call).
+ */
+export function callSiteCount(facts: MessageFacts | DocumentFacts): number {
+	if ('messages' in facts) {
+		return facts.messages.reduce((n, m) => n + callSiteCount(m), 0);
+	}
+	let n = 0;
+	for (const f of facts.files) {
+		if (f.image !== 'post') {
+			continue;
+		}
+		for (const fn of f.functions) {
+			const starters = new Set<number>();
+			fn.calls.forEach((c, i) => {
+				if (c.kind === 'setup' || c.kind === 'device-range' || c.kind === 'device-pfns' || c.kind === 'old-migrate-vma' || c.kind === 'hmm-setup') {
+					starters.add(i);
+					n++;
+				}
+			});
+			for (const s of fn.structs) {
+				if (s.assignments.length > 0 && !s.callIndexes.some((i) => starters.has(i))) {
+					n++;
+				}
+			}
+		}
+	}
+	return n;
+}

@@ -1,0 +1,488 @@
+/*
+ * Stage 2: recovered lines (already unquoted, each with its quote depth) into files, hunks and
+ * numbered diff lines.
+ *
+ * Each quote depth has its own reading state, so a diff quoted at depth 2, a reply's comments at
+ * depth 0 and a re-quoted hunk at depth 1 never mix. A hunk interrupted by lines at another
+ * depth (a reviewer's comment) or by an elision (`[...]`) is suspended and picks up again when
+ * its depth resumes with diff lines. Quoted hunks are usually trimmed, so their counts are not
+ * checked; a depth-0 hunk whose lines do not match its header is reported.
+ */
+import { rangeInLine } from './lines';
+import type { DiffLine, FileDiff, Hunk, IngestProblem, RecoveredLine } from './types';
+
+interface HunkState {
+	hunk: Hunk;
+	remOld: number;
+	remNew: number;
+	foundOld: number;
+	foundNew: number;
+	nextOld: number;
+	nextNew: number;
+	/** A line with a real ` ` marker was seen (so marker-less lines are not context). */
+	sawSpace: boolean;
+	suspended: boolean;
+	overflow: boolean;
+}
+
+interface DepthState {
+	file: FileDiff | null;
+	/** Between a file header and its first hunk: extended git headers are read. */
+	inFileHeaders: boolean;
+	/** Inside the data of a `GIT binary patch`. */
+	inBinary: boolean;
+	hunk: HunkState | null;
+}
+
+export interface DiffResult {
+	files: FileDiff[];
+	problems: IngestProblem[];
+	/** Per input line: 1 when the line belongs to a diff (headers, hunk lines). */
+	inDiff: Uint8Array;
+}
+
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
+const HUNK_HEADER_LOOSE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?(?:\s*@*)?\s*$/;
+const EXT_HEADER = /^(?:old mode |new mode |deleted file mode |new file mode |similarity index |dissimilarity index |index |rename from |rename to |copy from |copy to |rename old |rename new )/;
+const ELISION = /^\s*(?:\[\s*(?:\.\.\.|…|\.\.|snip|snipped|trimmed|cut|deleted|removed|skip)[^\]]*\]|<\s*snip\s*>|\.\.\.|…|---\s*snip\s*---)\s*$/i;
+const VERSION_LINE = /^\d+\.\d+/;
+
+/** Strips `a/`, `b/` (or another one-letter mnemonic prefix) and a trailing timestamp from a path. */
+function cleanPath(raw: string, prefix: 'a' | 'b'): string | undefined {
+	let p = raw;
+	const tab = p.indexOf('\t');
+	if (tab >= 0) {
+		p = p.slice(0, tab);
+	}
+	p = p.trim();
+	if (p.startsWith('"') && p.endsWith('"') && p.length >= 2) {
+		p = unquoteC(p.slice(1, -1));
+	}
+	if (p === '/dev/null' || p.length === 0) {
+		return undefined;
+	}
+	if (p.startsWith(prefix + '/')) {
+		return p.slice(2);
+	}
+	if (/^[abciwo12]\//.test(p)) {
+		return p.slice(2);
+	}
+	return p;
+}
+
+function unquoteC(s: string): string {
+	return s.replace(/\\([0-7]{3}|.)/g, (_m, e: string) => {
+		if (e.length === 3) {
+			return String.fromCharCode(parseInt(e, 8));
+		}
+		return e === 'n' ? '\n' : e === 't' ? '\t' : e;
+	});
+}
+
+/** Paths of `diff --git a/X b/Y`. */
+function gitDiffPaths(rest: string): { oldPath?: string; newPath?: string } {
+	const r = rest.trim();
+	if (r.startsWith('"')) {
+		const m = /^"((?:[^"\\]|\\.)*)"\s+(.*)$/.exec(r);
+		if (m) {
+			return { oldPath: cleanPath('"' + m[1] + '"', 'a'), newPath: cleanPath(m[2], 'b') };
+		}
+	}
+	// Same path on both sides: `a/P b/P`.
+	if ((r.length - 1) % 2 === 0) {
+		const half = (r.length - 1) / 2;
+		const left = r.slice(0, half);
+		const right = r.slice(half + 1);
+		if (r.charAt(half) === ' ' && left.slice(2) === right.slice(2) && left.length > 2) {
+			return { oldPath: cleanPath(left, 'a'), newPath: cleanPath(right, 'b') };
+		}
+	}
+	const sep = r.indexOf(' b/');
+	if (sep > 0) {
+		return { oldPath: cleanPath(r.slice(0, sep), 'a'), newPath: cleanPath(r.slice(sep + 1), 'b') };
+	}
+	const sp = r.lastIndexOf(' ');
+	if (sp > 0) {
+		return { oldPath: cleanPath(r.slice(0, sp), 'a'), newPath: cleanPath(r.slice(sp + 1), 'b') };
+	}
+	return { oldPath: cleanPath(r, 'a'), newPath: cleanPath(r, 'b') };
+}
+
+function newFile(header: RecoveredLine, depth: number, oldPath?: string, newPath?: string): FileDiff {
+	return { oldPath, newPath, path: newPath ?? oldPath ?? '', binary: false, status: 'modified', quoteDepth: depth, header, hunks: [] };
+}
+
+function setPath(f: FileDiff): void {
+	f.path = f.newPath ?? f.oldPath ?? '';
+}
+
+/** Whether a hunk-less line at the start of a context run is the `-- ` signature or another mail construct. */
+function isMailConstruct(t: string): boolean {
+	if (t === '--' || t === '-- ' || t === '---') {
+		return true;
+	}
+	const c = t.charCodeAt(0);
+	// Cheap gate: the constructs start with S, R, A, C, F, L, T, b, O or an elision mark.
+	if (c === 83 || c === 82 || c === 65 || c === 67 || c === 70 || c === 76 || c === 84 || c === 98 || c === 115 || c === 114 || c === 97 || c === 99 || c === 102 || c === 108 || c === 116) {
+		return /^(?:Signed-off-by|Reviewed-by|Acked-by|Cc|Fixes|Link|Tested-by|base-commit):/i.test(t);
+	}
+	if (c === 79) {
+		return /^On .*wrote:\s*$/.test(t);
+	}
+	return isElision(t);
+}
+
+/** `[...]`, `[snip]`, `<snip>`, `...` on a line of their own. */
+function isElision(t: string): boolean {
+	if (t.length > 60) {
+		return false;
+	}
+	let k = 0;
+	while (k < t.length && (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9)) {
+		k++;
+	}
+	const c = t.charCodeAt(k);
+	if (c !== 91 && c !== 60 && c !== 46 && c !== 0x2026 && c !== 45) {
+		return false;
+	}
+	return ELISION.test(t);
+}
+
+/** Reads the diffs in the lines of one message part. */
+export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
+	const files: FileDiff[] = [];
+	const problems: IngestProblem[] = [];
+	const inDiff = new Uint8Array(lines.length);
+	const states = new Map<number, DepthState>();
+	let activeDepth = -1;
+
+	const stateOf = (d: number): DepthState => {
+		let s = states.get(d);
+		if (!s) {
+			s = { file: null, inFileHeaders: false, inBinary: false, hunk: null };
+			states.set(d, s);
+		}
+		return s;
+	};
+
+	/** Index of the next line at depth `d` after `i`, if it directly follows (no other depth between). */
+	const nextSame = (i: number, d: number): RecoveredLine | undefined => {
+		const n = lines[i + 1];
+		return n && n.quoteDepth === d ? n : undefined;
+	};
+
+	const closeHunk = (st: DepthState): void => {
+		const hs = st.hunk;
+		if (!hs) {
+			return;
+		}
+		st.hunk = null;
+		const h = hs.hunk;
+		const match = hs.foundOld === h.oldCount && hs.foundNew === h.newCount;
+		h.countsMatch = match;
+		if (!match && h.quoteDepth === 0) {
+			problems.push({
+				message: `Hunk header @@ -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} @@ promises ${h.oldCount} old and ${h.newCount} new lines; ${hs.foundOld} and ${hs.foundNew} were found.`,
+				range: rangeInLine(h.header),
+			});
+		}
+	};
+
+	const addLine = (hs: HunkState, kind: DiffLine['kind'], text: string, source: RecoveredLine): void => {
+		const dl: DiffLine = { kind, text, source };
+		if (kind === ' ') {
+			dl.oldLine = hs.nextOld++;
+			dl.newLine = hs.nextNew++;
+			hs.remOld--;
+			hs.remNew--;
+			hs.foundOld++;
+			hs.foundNew++;
+		} else if (kind === '-') {
+			dl.oldLine = hs.nextOld++;
+			hs.remOld--;
+			hs.foundOld++;
+		} else if (kind === '+') {
+			dl.newLine = hs.nextNew++;
+			hs.remNew--;
+			hs.foundNew++;
+		}
+		if (hs.remOld < 0 || hs.remNew < 0) {
+			hs.overflow = true;
+		}
+		hs.hunk.lines.push(dl);
+	};
+
+	/** Whether line `i` (a `--- ` line) starts a file header pair `---`/`+++`. */
+	const startsPair = (i: number, d: number): boolean => {
+		const n = nextSame(i, d);
+		return !!n && n.text.startsWith('+++ ');
+	};
+
+	/** For ` ` lines past the counts: does a `+`/`-` line follow within the run of context lines? */
+	const changeFollows = (i: number, d: number): boolean => {
+		for (let k = i + 1; k < lines.length && k < i + 200; k++) {
+			const l = lines[k];
+			if (l.quoteDepth !== d) {
+				return false;
+			}
+			const c = l.text.charAt(0);
+			if (c === ' ') {
+				continue;
+			}
+			if (c === '+' && !l.text.startsWith('+++ ')) {
+				return true;
+			}
+			if (c === '-' && !l.text.startsWith('--- ') && !isMailConstruct(l.text)) {
+				return true;
+			}
+			return false;
+		}
+		return false;
+	};
+
+	/** Tries to read line `i` as part of the current hunk; false ends the hunk (the caller reads it anew). */
+	const hunkLine = (st: DepthState, line: RecoveredLine, i: number): 'taken' | 'prose' | 'end' => {
+		const hs = st.hunk as HunkState;
+		const t = line.text;
+		const d = line.quoteDepth;
+		const c = t.charAt(0);
+		if (hs.suspended) {
+			const fits = (c === '+' && hs.remNew > 0 && !t.startsWith('+++ '))
+				|| (c === '-' && hs.remOld > 0 && !t.startsWith('--- ') && !isMailConstruct(t))
+				|| (c === ' ' && hs.remOld > 0 && hs.remNew > 0 && t.trim().length > 0)
+				|| (c === '\\' && t.startsWith('\\ '));
+			if (fits) {
+				hs.suspended = false;
+			} else if (t.trim().length === 0 || isElision(t)) {
+				return 'prose';
+			} else {
+				closeHunk(st);
+				return 'end';
+			}
+		}
+		if (isElision(t)) {
+			hs.suspended = true;
+			return 'prose';
+		}
+		const bothLeft = hs.remOld > 0 && hs.remNew > 0;
+		if (t.length === 0) {
+			if (bothLeft) {
+				addLine(hs, ' ', '', line);
+				return 'taken';
+			}
+			closeHunk(st);
+			return 'end';
+		}
+		if (c === '\\') {
+			addLine(hs, '\\', t.slice(1), line);
+			return 'taken';
+		}
+		if (c === '-') {
+			if ((t === '--' || t === '-- ' || t === '---') && (hs.remOld <= 0 || !nextSame(i, d) || VERSION_LINE.test(nextSame(i, d)?.text ?? '') || t === '---')) {
+				closeHunk(st);
+				return 'end';
+			}
+			if (t.startsWith('--- ') && startsPair(i, d)) {
+				closeHunk(st);
+				return 'end';
+			}
+			if (hs.remOld > 0) {
+				addLine(hs, '-', t.slice(1), line);
+				return 'taken';
+			}
+			addLine(hs, '-', t.slice(1), line);
+			return 'taken';
+		}
+		if (c === '+') {
+			if (t.startsWith('+++ ') && hs.remNew <= 0) {
+				closeHunk(st);
+				return 'end';
+			}
+			addLine(hs, '+', t.slice(1), line);
+			return 'taken';
+		}
+		if (c === ' ') {
+			if (bothLeft || changeFollows(i, d)) {
+				hs.sawSpace = true;
+				addLine(hs, ' ', t.slice(1), line);
+				return 'taken';
+			}
+			closeHunk(st);
+			return 'end';
+		}
+		// No marker: a context line whose leading space was lost (archives strip it), as long as
+		// this hunk never showed a real context marker and the counts still expect context.
+		if (!hs.sawSpace && bothLeft && !isMailConstruct(t)) {
+			addLine(hs, ' ', t, line);
+			return 'taken';
+		}
+		closeHunk(st);
+		return 'end';
+	};
+
+	for (let i = 0; i < lines.length; i++) {
+		const line = lines[i];
+		const d = line.quoteDepth;
+		const t = line.text;
+		if (d !== activeDepth) {
+			if (activeDepth >= 0) {
+				const prev = states.get(activeDepth);
+				if (prev?.hunk) {
+					prev.hunk.suspended = true;
+				}
+				if (prev) {
+					prev.inBinary = false;
+				}
+			}
+			activeDepth = d;
+		}
+		const st = stateOf(d);
+
+		if (t.charCodeAt(0) === 100 && (t.startsWith('diff --git ') || (t.startsWith('diff -') && /^diff (?:-[A-Za-z]+ )+\S+ \S+$/.test(t)))) {
+			closeHunk(st);
+			const p = t.startsWith('diff --git ') ? gitDiffPaths(t.slice(11)) : (() => {
+				const parts = t.split(' ');
+				return { oldPath: cleanPath(parts[parts.length - 2], 'a'), newPath: cleanPath(parts[parts.length - 1], 'b') };
+			})();
+			const f = newFile(line, d, p.oldPath, p.newPath);
+			files.push(f);
+			st.file = f;
+			st.inFileHeaders = true;
+			st.inBinary = false;
+			inDiff[i] = 1;
+			continue;
+		}
+		if (t.startsWith('@@ ')) {
+			let m = HUNK_HEADER.exec(t);
+			let loose = false;
+			if (!m) {
+				m = HUNK_HEADER_LOOSE.exec(t);
+				loose = !!m;
+			}
+			if (m) {
+				closeHunk(st);
+				if (loose && d === 0) {
+					problems.push({ message: 'Hunk header without its closing "@@"; read anyway.', range: rangeInLine(line) });
+				}
+				if (!st.file) {
+					const f = newFile(line, d);
+					files.push(f);
+					st.file = f;
+				}
+				st.inFileHeaders = false;
+				st.inBinary = false;
+				const oldStart = Number(m[1]);
+				const newStart = Number(m[3]);
+				const oldCount = m[2] === undefined ? 1 : Number(m[2]);
+				const newCount = m[4] === undefined ? 1 : Number(m[4]);
+				const hunk: Hunk = { oldStart, oldCount, newStart, newCount, section: loose ? '' : (m[5] ?? '').trim(), header: line, lines: [], quoteDepth: d };
+				st.file.hunks.push(hunk);
+				st.hunk = {
+					hunk, remOld: oldCount, remNew: newCount, foundOld: 0, foundNew: 0,
+					nextOld: oldStart, nextNew: newStart, sawSpace: false, suspended: false, overflow: false,
+				};
+				inDiff[i] = 1;
+				continue;
+			}
+			if (d === 0 && /^@@ -/.test(t)) {
+				problems.push({ message: 'Malformed hunk header; its lines are not read as a diff.', range: rangeInLine(line) });
+				closeHunk(st);
+				continue;
+			}
+		}
+		if (st.inBinary) {
+			if (/^(?:literal|delta) \d+$/.test(t) || /^[A-Za-z][0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]*$/.test(t) || t.length === 0) {
+				inDiff[i] = 1;
+				continue;
+			}
+			st.inBinary = false;
+		}
+		if (st.inFileHeaders && st.file) {
+			const f = st.file;
+			if (t.startsWith('--- ')) {
+				f.oldPath = cleanPath(t.slice(4), 'a');
+				if (f.oldPath === undefined) {
+					f.status = 'added';
+				}
+				setPath(f);
+				inDiff[i] = 1;
+				continue;
+			}
+			if (t.startsWith('+++ ')) {
+				f.newPath = cleanPath(t.slice(4), 'b');
+				if (f.newPath === undefined) {
+					f.status = 'deleted';
+				}
+				setPath(f);
+				inDiff[i] = 1;
+				continue;
+			}
+			// A `diff --git a/P` header wrapped by the mailer: `b/P` on the next line.
+			if (f.header === lines[i - 1] && /^b\/\S+$/.test(t) && !/ b\/\S+$/.test(f.header.text)) {
+				f.newPath = cleanPath(t, 'b');
+				setPath(f);
+				inDiff[i] = 1;
+				continue;
+			}
+			if (EXT_HEADER.test(t)) {
+				if (t.startsWith('new file mode')) {
+					f.status = 'added';
+					f.oldPath = undefined;
+				} else if (t.startsWith('deleted file mode')) {
+					f.status = 'deleted';
+					f.newPath = undefined;
+				} else if (t.startsWith('rename from ') || t.startsWith('rename old ')) {
+					f.status = 'renamed';
+					f.oldPath = t.slice(t.indexOf(' ', 7) + 1).trim();
+				} else if (t.startsWith('rename to ') || t.startsWith('rename new ')) {
+					f.status = 'renamed';
+					f.newPath = t.slice(t.indexOf(' ', 7) + 1).trim();
+				} else if (t.startsWith('copy from ')) {
+					f.status = 'copied';
+					f.oldPath = t.slice(10).trim();
+				} else if (t.startsWith('copy to ')) {
+					f.status = 'copied';
+					f.newPath = t.slice(8).trim();
+				}
+				setPath(f);
+				inDiff[i] = 1;
+				continue;
+			}
+			if ((t.startsWith('Binary files ') && t.endsWith(' differ')) || t === 'GIT binary patch') {
+				f.binary = true;
+				st.inFileHeaders = false;
+				st.inBinary = t === 'GIT binary patch';
+				problems.push({ message: `Binary diff of ${f.path || 'a file'}: not analysed.`, range: rangeInLine(line) });
+				inDiff[i] = 1;
+				continue;
+			}
+			st.inFileHeaders = false;
+		}
+		if (st.hunk) {
+			const r = hunkLine(st, line, i);
+			if (r === 'taken') {
+				inDiff[i] = 1;
+				continue;
+			}
+			if (r === 'prose') {
+				continue;
+			}
+		}
+		if (t.startsWith('--- ') && startsPair(i, d)) {
+			const f = newFile(line, d, cleanPath(t.slice(4), 'a'), undefined);
+			if (f.oldPath === undefined) {
+				f.status = 'added';
+			}
+			files.push(f);
+			st.file = f;
+			st.inFileHeaders = true;
+			st.inBinary = false;
+			inDiff[i] = 1;
+			continue;
+		}
+	}
+	for (const st of states.values()) {
+		closeHunk(st);
+	}
+	return { files, problems, inDiff };
+}

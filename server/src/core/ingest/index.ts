@@ -1,0 +1,31 @@
+/*
+ * Stages 1–2 of the analysis core: a document (patch, mail, mbox, archive page) read into
+ * messages → files → hunks → lines, every line mapped back to the document. See docs/ingest.md.
+ */
+import { splitMbox } from './mbox';
+import { parseMessage } from './message';
+import { rangeOf } from './lines';
+import type { Message, PatchDocument } from './types';
+
+export * from './types';
+export { splitMbox, MboxStream, type MessageSlice } from './mbox';
+export { parseMessage, PREFILTER_WORDS, type ParseOptions } from './message';
+export { positionOf, sliceLine, splitLines } from './lines';
+export { quotePrefix } from './quote';
+export { looksFlattened, unflatten } from './flatten';
+export { parseSubject, parseMailDate } from './headers';
+
+/** Reads a whole document (an editor buffer or a file). Never throws. */
+export function ingestText(text: string): PatchDocument {
+	const messages: Message[] = [];
+	const doc: PatchDocument = { messages, problems: [] };
+	try {
+		let i = 0;
+		for (const slice of splitMbox(text)) {
+			messages.push(parseMessage(slice.text, slice.startLine, i++));
+		}
+	} catch (e) {
+		doc.problems.push({ message: `The document could not be split into messages: ${e instanceof Error ? e.message : String(e)}`, range: rangeOf(0, 0, 0) });
+	}
+	return doc;
+}

@@ -1,0 +1,249 @@
+/*
+ * Splitting a document into messages at mbox `From ` separator lines (mboxo and mboxrd).
+ *
+ * A line is a separator when it starts with `From ` followed by something, the next line reads
+ * as a header field (`Name:`), and either the previous line is blank (or it is the first line)
+ * or the line carries an asctime date (`From x Mon Sep 17 00:00:00 2001`). A document with no
+ * separator is one message. Text before the first separator is its own message unless blank.
+ */
+import { countLineBreaks } from './lines';
+
+export interface MessageSlice {
+	/** The message text, its `From ` line included. */
+	text: string;
+	/** Document line of the slice's first line. */
+	startLine: number;
+}
+
+const NEXT_HEADER = /[A-Za-z0-9][A-Za-z0-9_.-]*[ \t]*:/y;
+const DATED_FROM = /From \S+\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d/y;
+
+function lineEndAt(text: string, from: number): number {
+	const n = text.length;
+	for (let i = from; i < n; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 10 || c === 13) {
+			return i;
+		}
+	}
+	return n;
+}
+
+function nextLineStart(text: string, lineEnd: number): number {
+	if (lineEnd >= text.length) {
+		return text.length;
+	}
+	if (text.charCodeAt(lineEnd) === 13 && text.charCodeAt(lineEnd + 1) === 10) {
+		return lineEnd + 2;
+	}
+	return lineEnd + 1;
+}
+
+/** Whether the line before the line starting at `idx` (> 0) is blank. */
+function previousLineBlank(text: string, idx: number): boolean {
+	let j = idx - 1;
+	if (text.charCodeAt(j) === 10 && text.charCodeAt(j - 1) === 13) {
+		j--;
+	}
+	if (j === 0) {
+		return true;
+	}
+	const c = text.charCodeAt(j - 1);
+	return c === 10 || c === 13;
+}
+
+type Verdict = 'yes' | 'no' | 'more';
+
+/**
+ * Decides whether the line at `idx` (a line start where `From ` begins) separates messages.
+ * `complete` false means more text may follow `text`: answers `more` when the decision needs it.
+ */
+function separatorAt(text: string, idx: number, prevBlankAt0: boolean, complete: boolean): Verdict {
+	const end = lineEndAt(text, idx);
+	if (end === text.length && !complete) {
+		return 'more';
+	}
+	if (end === text.length && complete) {
+		return 'no';
+	}
+	if (text.charCodeAt(end) === 13 && end + 1 === text.length && !complete) {
+		return 'more';
+	}
+	let k = idx + 5;
+	while (k < end && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) {
+		k++;
+	}
+	if (k >= end) {
+		return 'no';
+	}
+	const next = nextLineStart(text, end);
+	if (!complete && text.length - next < 80 && lineEndAt(text, next) === text.length) {
+		return 'more';
+	}
+	NEXT_HEADER.lastIndex = next;
+	const m = NEXT_HEADER.exec(text);
+	if (!m || m.index !== next) {
+		return 'no';
+	}
+	const blank = idx === 0 ? prevBlankAt0 : previousLineBlank(text, idx);
+	if (blank) {
+		return 'yes';
+	}
+	DATED_FROM.lastIndex = idx;
+	return DATED_FROM.test(text) ? 'yes' : 'no';
+}
+
+function isBlank(text: string): boolean {
+	return /^\s*$/.test(text);
+}
+
+/** Yields the messages of a whole document, lazily. */
+export function* splitMbox(text: string): Generator<MessageSlice> {
+	const hasCR = text.indexOf('\r') !== -1;
+	let msgStart = 0;
+	let msgLine = 0;
+	let pos = 0;
+	for (;;) {
+		const idx = text.indexOf('From ', pos);
+		if (idx === -1) {
+			break;
+		}
+		pos = idx + 5;
+		if (idx > 0) {
+			const p = text.charCodeAt(idx - 1);
+			if (p !== 10 && p !== 13) {
+				continue;
+			}
+		}
+		if (idx === msgStart || separatorAt(text, idx, true, true) !== 'yes') {
+			continue;
+		}
+		const slice = text.slice(msgStart, idx);
+		if (!isBlank(slice)) {
+			yield { text: slice, startLine: msgLine };
+		}
+		msgLine += countLineBreaks(text, msgStart, idx, hasCR);
+		msgStart = idx;
+	}
+	const rest = text.slice(msgStart);
+	if (!isBlank(rest)) {
+		yield { text: rest, startLine: msgLine };
+	}
+}
+
+/**
+ * The same split, fed chunk by chunk: `push` returns the messages completed so far, `end` the
+ * rest. Only the current message (and an undecided line or two) is held in memory.
+ */
+export class MboxStream {
+	private parts: string[] = [];
+	private carry = '';
+	/** Where to resume looking for `From ` in `carry`. */
+	private resume = 0;
+	/** Whether the line before `carry` is blank (true at the document start). */
+	private prevBlank = true;
+	/** Document line where the current message starts. */
+	private msgLine = 0;
+	/** Line breaks in `parts`. */
+	private partsBreaks = 0;
+	private partsBlank = true;
+	private ended = false;
+
+	push(chunk: string): MessageSlice[] {
+		if (this.ended || chunk.length === 0) {
+			return [];
+		}
+		this.carry += chunk;
+		return this.scan(false);
+	}
+
+	end(): MessageSlice[] {
+		if (this.ended) {
+			return [];
+		}
+		const out = this.scan(true);
+		this.ended = true;
+		this.emit(out);
+		return out;
+	}
+
+	private emit(out: MessageSlice[]): void {
+		if (this.parts.length === 0) {
+			return;
+		}
+		const text = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
+		if (!this.partsBlank) {
+			out.push({ text, startLine: this.msgLine });
+		}
+		this.msgLine += this.partsBreaks;
+		this.parts = [];
+		this.partsBreaks = 0;
+		this.partsBlank = true;
+	}
+
+	private append(piece: string): void {
+		if (piece.length === 0) {
+			return;
+		}
+		this.parts.push(piece);
+		this.partsBreaks += countLineBreaks(piece);
+		if (this.partsBlank && !isBlank(piece)) {
+			this.partsBlank = false;
+		}
+	}
+
+	private scan(final: boolean): MessageSlice[] {
+		const out: MessageSlice[] = [];
+		const text = this.carry;
+		let limit: number;
+		if (final) {
+			limit = text.length;
+		} else {
+			let k = text.length - 1;
+			if (k >= 0 && text.charCodeAt(k) === 13) {
+				k--;
+			}
+			limit = Math.max(text.lastIndexOf('\n', k), text.lastIndexOf('\r', k)) + 1;
+		}
+		let pieceStart = 0;
+		let pos = this.resume;
+		let resumeAt = -1;
+		for (;;) {
+			const idx = text.indexOf('From ', pos);
+			if (idx === -1) {
+				resumeAt = Math.max(0, text.length - 4);
+				break;
+			}
+			if (idx >= limit) {
+				resumeAt = idx;
+				break;
+			}
+			pos = idx + 5;
+			if (idx > 0) {
+				const p = text.charCodeAt(idx - 1);
+				if (p !== 10 && p !== 13) {
+					continue;
+				}
+			}
+			const v = separatorAt(text, idx, this.prevBlank, final);
+			if (v === 'more') {
+				limit = idx;
+				resumeAt = idx;
+				break;
+			}
+			if (v === 'no') {
+				continue;
+			}
+			this.append(text.slice(pieceStart, idx));
+			pieceStart = idx;
+			this.emit(out);
+		}
+		this.append(text.slice(pieceStart, limit));
+		if (limit > 0) {
+			this.prevBlank = previousLineBlank(text, limit);
+		}
+		this.carry = text.slice(limit);
+		this.resume = Math.max(0, resumeAt - limit);
+		return out;
+	}
+}

@@ -1,0 +1,308 @@
+/*
+ * One message: headers, the decoded body parts, quote prefixes, flattened archive text, the
+ * diffs and the trailers. `parseMessage` never throws; what it cannot read becomes a problem.
+ */
+import { readDiffs } from './diff';
+import { looksFlattened, unflatten } from './flatten';
+import { field, isHeaderLine, messageHeaders, parseHeaderBlock, parseMailDate, parseSubject, type HeaderField } from './headers';
+import { countLineBreaks, rangeOf, sliceLine, splitLines } from './lines';
+import { readBody, type Source } from './mime';
+import { quotePrefix } from './quote';
+import type { FileDiff, IngestProblem, Message, MessageHeaders, RecoveredLine, Trailers } from './types';
+
+export interface ParseOptions {
+	/**
+	 * Skip the body of messages that carry no diff marker and none of the API identifiers
+	 * (`PREFILTER_WORDS`): headers, subject and date only, `files: []`, `skipped: true`.
+	 */
+	prefilter?: boolean;
+}
+
+/** Words whose presence makes the prefilter read a message in full. */
+export const PREFILTER_WORDS: readonly string[] = [
+	'@@ -', 'diff --git', 'GIT binary patch', 'Binary files ',
+	'migrate_', 'MIGRATE_', 'dev_pagemap', 'pgmap', 'hmm_range', 'mmu_notifier', 'MMU_NOTIFY',
+	'FOLL_LONGTERM', 'pin_user_pages', 'fault_page', 'device_private', 'DEVICE_PRIVATE', 'DEVICE_COHERENT',
+	'zone_device', 'ZONE_DEVICE',
+];
+
+const LONG_LINE = 100_000;
+const FROM_ESCAPE = /^>+From /;
+const TRAILER = /^(Fixes|base-commit|Signed-off-by|Reviewed-by|Acked-by)[ \t]*:[ \t]*(.*?)\s*$/i;
+const FLAT_HEADER_NAMES = 'Received|Return-Path|From|To|Cc|Subject|Date|Message-ID|Message-Id|In-Reply-To|References|Content-Type|Content-Transfer-Encoding|Content-Language|MIME-Version|User-Agent|X-[A-Za-z0-9-]+|List-[A-Za-z-]+|Precedence|Sender|Reply-To|Authentication-Results|ARC-[A-Za-z-]+|DKIM-Signature|Received-SPF|Organization|Delivered-To|Thread-Topic|Thread-Index|Accept-Language|Mail-Followup-To';
+
+function emptyTrailers(): Trailers {
+	return { fixes: [], signedOffBy: [], reviewedBy: [], ackedBy: [] };
+}
+
+function mboxFromLine(lines: readonly string[]): boolean {
+	return lines.length > 1 && lines[0].startsWith('From ') && isHeaderLine(lines[1]);
+}
+
+/** Headers written inline in a flattened line (`… Subject: Re: [PATCH] x Date: …`). */
+function flatHeaders(line: string): MessageHeaders {
+	const head = line.length > 65536 ? line.slice(0, 65536) : line;
+	const h: MessageHeaders = {};
+	const take = (name: string): string | undefined => {
+		const re = new RegExp(`(?:^| )${name}: (.*?)(?= (?:${FLAT_HEADER_NAMES}): |$)`);
+		const m = re.exec(head);
+		if (!m) {
+			return undefined;
+		}
+		const v = m[1].trim();
+		// The last header runs into the body; keep it short.
+		return v.length > 300 ? undefined : v;
+	};
+	h.subject = take('Subject');
+	h.from = take('From');
+	h.date = take('Date');
+	h.messageId = take('Message-I[Dd]');
+	for (const k of Object.keys(h) as Array<keyof MessageHeaders>) {
+		if (h[k] === undefined) {
+			delete h[k];
+		}
+	}
+	return h;
+}
+
+/** The end of the header block: index just after the first blank line, or -1. */
+function headerEnd(text: string): number {
+	const m = /\r?\n\r?\n|\r\r/.exec(text);
+	return m ? m.index + m[0].length : -1;
+}
+
+const PREFILTER_RE = new RegExp(PREFILTER_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+
+/** One pass over `text` from `from` for any of the prefilter words. */
+function hasPrefilterWord(text: string, from: number): boolean {
+	if (from === 0) {
+		return PREFILTER_RE.test(text);
+	}
+	return PREFILTER_RE.test(text.slice(from));
+}
+
+function messageRange(text: string, startLine: number, lines: readonly string[] | null): Message['range'] {
+	if (lines) {
+		if (lines.length === 0) {
+			return rangeOf(startLine, 0, 0);
+		}
+		return { start: { line: startLine, character: 0 }, end: { line: startLine + lines.length - 1, character: lines[lines.length - 1].length } };
+	}
+	let breaks = countLineBreaks(text);
+	let endsWithBreak = false;
+	const last = text.charCodeAt(text.length - 1);
+	if (text.length > 0 && (last === 10 || last === 13)) {
+		endsWithBreak = true;
+		breaks--;
+	}
+	let lastStart = 0;
+	const end = endsWithBreak ? text.length - (text.endsWith('\r\n') ? 2 : 1) : text.length;
+	lastStart = Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
+	return { start: { line: startLine, character: 0 }, end: { line: startLine + Math.max(0, breaks), character: Math.max(0, end - lastStart) } };
+}
+
+function baseMessage(index: number, range: Message['range'], headers: MessageHeaders): Message {
+	return {
+		index,
+		range,
+		headers,
+		subject: parseSubject(headers.subject),
+		dateMs: parseMailDate(headers.date),
+		trailers: emptyTrailers(),
+		body: [],
+		files: [],
+		problems: [],
+	};
+}
+
+function readHeaderFields(lines: string[], k0: number): { fields: HeaderField[]; bodyStart: number; valid: boolean } {
+	const hb = parseHeaderBlock(lines, k0);
+	if (!hb.valid) {
+		return { fields: [], bodyStart: k0, valid: false };
+	}
+	return { fields: hb.fields, bodyStart: hb.bodyStart, valid: true };
+}
+
+function headersOf(lines: string[], fields: HeaderField[], problems: IngestProblem[], base: number, shift: Uint8Array | null): MessageHeaders {
+	const h = messageHeaders(fields, (label, f) => {
+		const ch = shift ? shift[f.line] : 0;
+		problems.push({ message: `Unknown charset "${label}" in an encoded header word; read as UTF-8.`, range: rangeOf(base + f.line, ch, ch + lines[f.line].length) });
+	});
+	// An archive page: the subject line comes first, bare (`Re: [PATCH] …`), then From:/Date:.
+	if (h.subject === undefined && fields.length > 0 && /^(?:re|fwd?|aw)$/.test(fields[0].name) && !field(fields, 'subject')) {
+		h.subject = lines[fields[0].line].trim();
+	}
+	return h;
+}
+
+function skippedMessage(text: string, startLine: number, index: number): Message | null {
+	const hEnd = headerEnd(text);
+	const bodyFrom = hEnd < 0 ? 0 : hEnd;
+	if (hasPrefilterWord(text, bodyFrom)) {
+		return null;
+	}
+	// Encoded bodies hide their words: read them in full.
+	if (text.indexOf('ase64') !== -1 || text.indexOf('ASE64') !== -1) {
+		return null;
+	}
+	const head = hEnd < 0 ? text.slice(0, Math.min(text.length, 65536)) : text.slice(0, hEnd);
+	const lines = splitLines(head);
+	const k0 = mboxFromLine(lines) ? 1 : 0;
+	const problems: IngestProblem[] = [];
+	const hf = readHeaderFields(lines, k0);
+	const headers = hf.valid ? headersOf(lines, hf.fields, problems, startLine, null) : {};
+	const msg = baseMessage(index, messageRange(text, startLine, null), headers);
+	msg.problems = problems;
+	msg.skipped = true;
+	return msg;
+}
+
+function parseFull(text: string, startLine: number, index: number): Message {
+	const lines = splitLines(text);
+	const problems: IngestProblem[] = [];
+	let shift: Uint8Array | null = null;
+	let k0 = 0;
+	if (mboxFromLine(lines)) {
+		k0 = 1;
+		for (let k = 1; k < lines.length; k++) {
+			const l = lines[k];
+			if (l.charCodeAt(0) === 62 && FROM_ESCAPE.test(l)) {
+				lines[k] = l.slice(1);
+				shift ??= new Uint8Array(lines.length);
+				shift[k] = 1;
+			}
+		}
+	}
+	const range: Message['range'] = lines.length === 0
+		? rangeOf(startLine, 0, 0)
+		: { start: { line: startLine, character: 0 }, end: { line: startLine + lines.length - 1, character: lines[lines.length - 1].length + (shift ? shift[lines.length - 1] : 0) } };
+
+	let headers: MessageHeaders = {};
+	let fields: HeaderField[] = [];
+	let bodyStart = k0;
+	if (k0 < lines.length && looksFlattened(lines[k0]) && isHeaderLine(lines[k0])) {
+		headers = flatHeaders(lines[k0]);
+	} else {
+		const hf = readHeaderFields(lines, k0);
+		if (hf.valid) {
+			fields = hf.fields;
+			bodyStart = hf.bodyStart;
+			headers = headersOf(lines, fields, problems, startLine, shift);
+		}
+	}
+	const msg = baseMessage(index, range, headers);
+
+	if (text.indexOf('\0') !== -1) {
+		for (let k = 0; k < lines.length; k++) {
+			const c = lines[k].indexOf('\0');
+			if (c !== -1) {
+				const ch = (shift ? shift[k] : 0) + c;
+				problems.push({ message: 'NUL byte in the text (binary data?); read on.', range: rangeOf(startLine + k, ch, ch + 1) });
+				break;
+			}
+		}
+	}
+
+	const src: Source = { lines, base: startLine, shift };
+	const parts = readBody(src, fields, bodyStart, lines.length, problems);
+	const files: FileDiff[] = [];
+	const body: RecoveredLine[] = [];
+	const trailers = emptyTrailers();
+	let longReported = false;
+	for (const part of parts) {
+		const rec: RecoveredLine[] = [];
+		for (const dl of part.lines) {
+			if (looksFlattened(dl.text)) {
+				for (const l of unflatten(dl)) {
+					rec.push(l);
+				}
+				continue;
+			}
+			if (dl.text.length > LONG_LINE && !longReported) {
+				longReported = true;
+				problems.push({ message: `Very long line (${dl.text.length} characters); read as one line.`, range: { start: dl.origin.range.start, end: dl.origin.range.start } });
+			}
+			const q = quotePrefix(dl.text);
+			let cut = q.length;
+			if (part.flowed && dl.text.charCodeAt(cut) === 32) {
+				cut++;
+			}
+			if (cut === 0) {
+				rec.push(dl);
+			} else {
+				rec.push(sliceLine(dl, cut, dl.text.length, q.depth));
+			}
+		}
+		const diffs = readDiffs(rec);
+		for (const f of diffs.files) {
+			files.push(f);
+		}
+		for (const p of diffs.problems) {
+			problems.push(p);
+		}
+		for (let i = 0; i < rec.length; i++) {
+			const l = rec[i];
+			body.push(l);
+			if (l.quoteDepth !== 0 || diffs.inDiff[i] === 1) {
+				continue;
+			}
+			const c = l.text.charCodeAt(0);
+			// Cheap gate before the regex: trailers start with b, B, f, F, s, S, r, R, a, A.
+			if (c !== 98 && c !== 66 && c !== 102 && c !== 70 && c !== 115 && c !== 83 && c !== 114 && c !== 82 && c !== 97 && c !== 65) {
+				continue;
+			}
+			const m = TRAILER.exec(l.text);
+			if (!m || m[2].length === 0) {
+				continue;
+			}
+			switch (m[1].toLowerCase()) {
+				case 'fixes':
+					trailers.fixes.push(m[2]);
+					break;
+				case 'base-commit':
+					trailers.baseCommit ??= m[2].split(/\s+/)[0];
+					break;
+				case 'signed-off-by':
+					trailers.signedOffBy.push(m[2]);
+					break;
+				case 'reviewed-by':
+					trailers.reviewedBy.push(m[2]);
+					break;
+				case 'acked-by':
+					trailers.ackedBy.push(m[2]);
+					break;
+			}
+		}
+	}
+	msg.body = body;
+	msg.files = files;
+	msg.trailers = trailers;
+	msg.problems = problems;
+	return msg;
+}
+
+/**
+ * Reads one message. `text` is the message's slice of the document and `startLine` the document
+ * line where it starts: every position reported is a document position.
+ */
+export function parseMessage(text: string, startLine: number, index: number, opts?: ParseOptions): Message {
+	try {
+		if (opts?.prefilter) {
+			const skipped = skippedMessage(text, startLine, index);
+			if (skipped) {
+				return skipped;
+			}
+		}
+		return parseFull(text, startLine, index);
+	} catch (e) {
+		let range: Message['range'];
+		try {
+			range = messageRange(text, startLine, null);
+		} catch {
+			range = rangeOf(startLine, 0, 0);
+		}
+		const msg = baseMessage(index, range, {});
+		msg.problems.push({ message: `This message could not be read: ${e instanceof Error ? e.message : String(e)}`, range: { start: range.start, end: range.start } });
+		return msg;
+	}
+}

@@ -1,0 +1,359 @@
+/*
+ * MIME bodies: multipart structure, quoted-printable and base64 transfer encodings, charsets.
+ * Output: the decoded lines of every readable text part, each mapped to the document.
+ *
+ * Position rules (docs/ingest.md):
+ * - 7bit/8bit: a decoded line is the physical line (exact, one segment).
+ * - quoted-printable: exact per character; a new segment starts wherever the next decoded
+ *   character does not sit right after the previous one in the document (after each `=XX`
+ *   escape and at each soft line break).
+ * - base64: not exact; the range runs from the start of the first encoded line holding the
+ *   decoded line's bytes to the end of the last one.
+ */
+import { charsetFor, decodeBytes, hexByte, type Charset } from './charset';
+import { field, parseContentType, parseHeaderBlock, type ContentType, type HeaderField } from './headers';
+import { inexactLine, plainLine, rangeOf } from './lines';
+import type { IngestProblem, LineOrigin, RecoveredLine } from './types';
+
+/** The message lines as read, with where each sits in the document. */
+export interface Source {
+	lines: string[];
+	/** Document line of `lines[0]`. */
+	base: number;
+	/** Per line: the document column of its first character (1 after a `>From ` unescape). */
+	shift: Uint8Array | null;
+}
+
+export interface Part {
+	/** Decoded lines, not yet unquoted. */
+	lines: RecoveredLine[];
+	/** `format=flowed`: space-stuffing is undone when unquoting. */
+	flowed: boolean;
+	contentType: string;
+}
+
+const TEXT_TYPES = new Set(['text/plain', 'text/x-diff', 'text/x-patch', 'text/x-c', 'text/x-csrc', 'text/x-chdr', 'application/x-patch', 'application/x-diff', 'text/diff', 'text/patch']);
+const MAX_NESTING = 8;
+
+function colOf(src: Source, k: number): number {
+	return src.shift ? src.shift[k] : 0;
+}
+
+function lineProblem(src: Source, k: number, message: string): IngestProblem {
+	const ch = colOf(src, k);
+	return { message, range: rangeOf(src.base + k, ch, ch + (src.lines[k]?.length ?? 0)) };
+}
+
+/** Reads the body lines `[from, to)` of an entity whose headers are `fields`. */
+export function readBody(src: Source, fields: readonly HeaderField[], from: number, to: number, problems: IngestProblem[], nesting = 0): Part[] {
+	const ctField = field(fields, 'content-type');
+	const ct = parseContentType(ctField?.value);
+	if (ct.type.startsWith('multipart/')) {
+		return readMultipart(src, ct, ctField, from, to, problems, nesting);
+	}
+	if (!TEXT_TYPES.has(ct.type) && ctField) {
+		return [];
+	}
+	const cteField = field(fields, 'content-transfer-encoding');
+	const cte = (cteField?.value ?? '7bit').trim().toLowerCase();
+	const cs = charsetFor(ct.params.charset);
+	if (cs.kind === 'unknown') {
+		problems.push(lineProblem(src, ctField ? ctField.line : from, `Unknown charset "${ct.params.charset}"; read as UTF-8.`));
+	}
+	const flowed = (ct.params.format ?? '').toLowerCase() === 'flowed';
+	let lines: RecoveredLine[];
+	if (cte === 'quoted-printable') {
+		lines = decodeQuotedPrintable(src, from, to, cs, problems);
+	} else if (cte === 'base64') {
+		lines = decodeBase64(src, from, to, cs, problems);
+	} else {
+		if (cte !== '7bit' && cte !== '8bit' && cte !== 'binary' && cteField) {
+			problems.push(lineProblem(src, cteField.line, `Unknown transfer encoding "${cte}"; read as plain text.`));
+		}
+		lines = [];
+		for (let k = from; k < to; k++) {
+			lines.push(plainLine(src.lines[k], src.base + k, colOf(src, k)));
+		}
+	}
+	return [{ lines, flowed, contentType: ct.type }];
+}
+
+function readMultipart(src: Source, ct: ContentType, ctField: HeaderField | undefined, from: number, to: number, problems: IngestProblem[], nesting: number): Part[] {
+	const boundary = ct.params.boundary;
+	if (!boundary || nesting >= MAX_NESTING) {
+		problems.push(lineProblem(src, ctField ? ctField.line : from, boundary ? 'Multipart nesting too deep; inner parts skipped.' : 'Multipart body without a boundary; read as plain text.'));
+		if (!boundary) {
+			return readBody(src, [], from, to, problems, nesting + 1);
+		}
+		return [];
+	}
+	const open = '--' + boundary;
+	const close = open + '--';
+	const starts: number[] = [];
+	let closed = -1;
+	for (let k = from; k < to; k++) {
+		const l = src.lines[k];
+		if (l.length < open.length || l.charCodeAt(0) !== 45 || !l.startsWith(open)) {
+			continue;
+		}
+		const t = l.trimEnd();
+		if (t === close) {
+			closed = k;
+			break;
+		}
+		if (t === open) {
+			starts.push(k);
+		}
+	}
+	if (starts.length === 0) {
+		problems.push(lineProblem(src, ctField ? ctField.line : from, 'Multipart body without any part.'));
+		return [];
+	}
+	if (closed < 0) {
+		problems.push(lineProblem(src, to - 1 >= from ? to - 1 : from, 'Multipart body ends without its closing boundary (truncated mail?).'));
+	}
+	const end = closed >= 0 ? closed : to;
+	const parts: Part[] = [];
+	for (let p = 0; p < starts.length; p++) {
+		const ps = starts[p] + 1;
+		const pe = p + 1 < starts.length ? starts[p + 1] : end;
+		if (ps > pe) {
+			continue;
+		}
+		let hb;
+		if (ps < pe && src.lines[ps].length === 0) {
+			hb = { fields: [] as HeaderField[], bodyStart: ps + 1 };
+		} else {
+			hb = parseHeaderBlock(src.lines, ps, pe);
+		}
+		parts.push(...readBody(src, hb.fields, hb.bodyStart, pe, problems, nesting + 1));
+	}
+	return parts;
+}
+
+/** Builds a line from decoded text and the document position of each UTF-16 unit. */
+function mappedLine(text: string, lineOf: number[], chOf: number[], range: { sl: number; sc: number; el: number; ec: number }): RecoveredLine {
+	const segments: LineOrigin['segments'] = [];
+	let prevL = -1;
+	let prevC = -2;
+	for (let i = 0; i < text.length; i++) {
+		const l = lineOf[i];
+		const c = chOf[i];
+		if (l !== prevL || c !== prevC + 1) {
+			segments.push({ col: i, line: l, character: c });
+		}
+		prevL = l;
+		prevC = c;
+	}
+	if (segments.length === 0) {
+		segments.push({ col: 0, line: range.sl, character: range.sc });
+	}
+	return {
+		text,
+		quoteDepth: 0,
+		origin: {
+			range: { start: { line: segments[0].line, character: segments[0].character }, end: { line: range.el, character: range.ec } },
+			exact: true,
+			segments,
+		},
+	};
+}
+
+function decodeQuotedPrintable(src: Source, from: number, to: number, cs: Charset, problems: IngestProblem[]): RecoveredLine[] {
+	const out: RecoveredLine[] = [];
+	let bytes = new Uint8Array(256);
+	let byteLine = new Int32Array(256);
+	let byteCh = new Int32Array(256);
+	let nb = 0;
+	let text = '';
+	let lineOf: number[] = [];
+	let chOf: number[] = [];
+	let startLine = -1;
+	let startCh = 0;
+	let badEscape = false;
+
+	const pushByte = (b: number, l: number, c: number): void => {
+		if (nb === bytes.length) {
+			const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+				const n = new Int32Array(a.length * 2);
+				n.set(a);
+				return n;
+			};
+			const nbytes = new Uint8Array(bytes.length * 2);
+			nbytes.set(bytes);
+			bytes = nbytes;
+			byteLine = grow(byteLine);
+			byteCh = grow(byteCh);
+		}
+		bytes[nb] = b;
+		byteLine[nb] = l;
+		byteCh[nb] = c;
+		nb++;
+	};
+	const flushBytes = (): void => {
+		if (nb === 0) {
+			return;
+		}
+		text += decodeBytes(bytes, 0, nb, cs, (k) => {
+			lineOf.push(byteLine[k]);
+			chOf.push(byteCh[k]);
+		});
+		nb = 0;
+	};
+
+	for (let k = from; k < to; k++) {
+		const raw = src.lines[k];
+		const docLine = src.base + k;
+		const ch0 = colOf(src, k);
+		if (startLine < 0) {
+			startLine = docLine;
+			startCh = ch0;
+		}
+		let end = raw.length;
+		while (end > 0 && (raw.charCodeAt(end - 1) === 32 || raw.charCodeAt(end - 1) === 9)) {
+			end--;
+		}
+		let soft = false;
+		if (end > 0 && raw.charCodeAt(end - 1) === 61) {
+			soft = true;
+			end--;
+		}
+		for (let i = 0; i < end; i++) {
+			const c = raw.charCodeAt(i);
+			if (c === 61) {
+				const v = hexByte(raw, i + 1);
+				if (v >= 0 && i + 2 < end) {
+					pushByte(v, docLine, ch0 + i);
+					i += 2;
+					continue;
+				}
+				badEscape = true;
+				pushByte(61, docLine, ch0 + i);
+				continue;
+			}
+			if (c < 0x80) {
+				pushByte(c, docLine, ch0 + i);
+				continue;
+			}
+			// A character the editor already decoded (8-bit text inside a QP body).
+			flushBytes();
+			text += raw.charAt(i);
+			lineOf.push(docLine);
+			chOf.push(ch0 + i);
+		}
+		if (soft && k + 1 < to) {
+			continue;
+		}
+		flushBytes();
+		out.push(mappedLine(text, lineOf, chOf, { sl: startLine, sc: startCh, el: docLine, ec: ch0 + raw.length }));
+		text = '';
+		lineOf = [];
+		chOf = [];
+		startLine = -1;
+	}
+	if (badEscape) {
+		problems.push(lineProblem(src, from, 'Quoted-printable body has "=" signs that are not escapes; kept as written.'));
+	}
+	return out;
+}
+
+/** Base64 digit values; -1 for `=`, -2 for whitespace, -3 for anything else (local: hot loop). */
+const B64_VALUE = (() => {
+	const t = new Int8Array(256).fill(-3);
+	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+	for (let i = 0; i < 64; i++) {
+		t[alphabet.charCodeAt(i)] = i;
+	}
+	t[61] = -1;
+	t[32] = -2;
+	t[9] = -2;
+	t[13] = -2;
+	t[10] = -2;
+	return t;
+})();
+
+function decodeBase64(src: Source, from: number, to: number, cs: Charset, problems: IngestProblem[]): RecoveredLine[] {
+	let total = 0;
+	for (let k = from; k < to; k++) {
+		total += src.lines[k].length;
+	}
+	const bytes = new Uint8Array(Math.floor((total * 3) / 4) + 4);
+	/** Per encoded line: number of bytes decoded once that line is read. */
+	const endByte = new Int32Array(Math.max(0, to - from));
+	let n = 0;
+	let acc = 0;
+	let bits = 0;
+	let pending = 0;
+	let invalidAt = -1;
+	for (let k = from; k < to; k++) {
+		const l = src.lines[k];
+		for (let i = 0; i < l.length; i++) {
+			const code = l.charCodeAt(i);
+			const v = code < 256 ? B64_VALUE[code] : -3;
+			if (v >= 0) {
+				acc = ((acc << 6) | v) & 0xffffff;
+				bits += 6;
+				pending++;
+				if (bits >= 8) {
+					bits -= 8;
+					bytes[n++] = (acc >> bits) & 0xff;
+				}
+				if (pending === 4) {
+					pending = 0;
+					bits = 0;
+				}
+			} else if (v === -1) {
+				pending = 0;
+				bits = 0;
+			} else if (v === -3) {
+				if (invalidAt < 0) {
+					invalidAt = k;
+				}
+			}
+		}
+		endByte[k - from] = n;
+	}
+	if (invalidAt >= 0) {
+		problems.push(lineProblem(src, invalidAt, 'Invalid characters in base64 body; skipped.'));
+	}
+	if (pending === 1) {
+		problems.push(lineProblem(src, Math.max(from, to - 1), 'Base64 body ends in the middle of a group (truncated mail?).'));
+	}
+	const out: RecoveredLine[] = [];
+	const lineHolding = (b: number): number => {
+		// First encoded line whose end byte count exceeds b.
+		let lo = 0;
+		let hi = endByte.length - 1;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (endByte[mid] > b) {
+				hi = mid;
+			} else {
+				lo = mid + 1;
+			}
+		}
+		return from + lo;
+	};
+	let ls = 0;
+	for (let b = 0; b <= n; b++) {
+		if (b < n && bytes[b] !== 10) {
+			continue;
+		}
+		if (b === n && ls === n) {
+			break;
+		}
+		let le = b;
+		if (le > ls && bytes[le - 1] === 13) {
+			le--;
+		}
+		const text = decodeBytes(bytes, ls, le, cs);
+		const first = lineHolding(ls);
+		const last = lineHolding(b < n ? b : Math.max(ls, n - 1));
+		out.push(inexactLine(text, {
+			start: { line: src.base + first, character: colOf(src, first) },
+			end: { line: src.base + last, character: colOf(src, last) + src.lines[last].length },
+		}));
+		ls = b + 1;
+	}
+	return out;
+}
