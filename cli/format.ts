@@ -1,6 +1,8 @@
 /*
  * Output formats of `migrate-lens check` (Contract 1): text like a compiler, JSON, SARIF 2.1.0.
  */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CheckedFile } from './check';
 import type { Finding } from '../server/src/core/findings';
 import { TOOL_NAME, TOOL_VERSION } from '../server/src/core/version';
@@ -54,7 +56,11 @@ export function formatJson(files: CheckedFile[]): string {
 
 const SARIF_LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
+/** SARIF wants a URI: `file://` for absolute paths, a relative reference otherwise. */
 function artifactUri(p: string): string {
+	if (path.isAbsolute(p)) {
+		return pathToFileURL(p).href;
+	}
 	return p.split(/[\\/]/).map(encodeURIComponent).join('/');
 }
 

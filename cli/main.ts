@@ -144,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
 			process.stderr.write(`migrate-lens: ${e.message}\n${USAGE}\n`);
 			return 2;
 		}
-		process.stderr.write(`migrate-lens: internal error: ${(e as Error).stack ?? String(e)}\n`);
+		process.stderr.write(`migrate-lens: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
 		return 2;
 	}
 }

@@ -34,7 +34,14 @@ export interface SimulatorOrigin {
 export interface SimulatorState {
 	version: typeof SIMULATOR_STATE_VERSION;
 	scenario: Scenario;
+	/** The call the panel was opened from (kept while the user looks at presets). */
 	origin?: SimulatorOrigin;
+	/** The call's own scenario, when the panel currently shows something else. */
+	callScenario?: Scenario;
+	/** True when `scenario` is the call's scenario (possibly edited). */
+	fromCall?: boolean;
+	/** The scenario as opened or loaded, before what-if edits (for Reset), when it differs. */
+	baseline?: Scenario;
 	/** Selected phase: 0 is "before", k is "after step k-1". */
 	phase?: number;
 	/** Focused page (index into `scenario.pages`). */
@@ -179,6 +186,9 @@ export function isSimulatorState(value: unknown): value is SimulatorState {
 		&& value.version === SIMULATOR_STATE_VERSION
 		&& isScenarioLike(value.scenario)
 		&& (value.origin === undefined || isSimulatorOrigin(value.origin))
+		&& (value.callScenario === undefined || isScenarioLike(value.callScenario))
+		&& (value.baseline === undefined || isScenarioLike(value.baseline))
+		&& (value.fromCall === undefined || typeof value.fromCall === 'boolean')
 		&& (value.phase === undefined || typeof value.phase === 'number')
 		&& (value.focus === undefined || typeof value.focus === 'number')
 		&& (value.preset === undefined || typeof value.preset === 'string');

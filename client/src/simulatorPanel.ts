@@ -65,7 +65,7 @@ export class SimulatorPanel {
 		}
 		const panel = vscode.window.createWebviewPanel(SIMULATOR_VIEW_TYPE, 'migrate_vma Simulator', column, webviewOptions(extensionUri));
 		const state: SimulatorState | undefined = init
-			? { version: SIMULATOR_STATE_VERSION, scenario: init.scenario, origin: init.origin }
+			? { version: SIMULATOR_STATE_VERSION, scenario: init.scenario, origin: init.origin, fromCall: init.origin !== undefined }
 			: undefined;
 		SimulatorPanel.current = new SimulatorPanel(panel, extensionUri, state);
 		return SimulatorPanel.current;

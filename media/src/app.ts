@@ -85,7 +85,10 @@ function hexOffset(index: number): string {
 export class SimulatorApp {
 	private scenario: Scenario;
 	private baseline: Scenario;
-	private origin: SimulatorOrigin | undefined;
+	/** The call the panel was opened from, with its scenario as opened. */
+	private call: { scenario: Scenario; origin: SimulatorOrigin } | undefined;
+	/** The scenario shown is the call's (possibly edited). */
+	private fromCall = false;
 	private preset: string | undefined;
 	private edited = false;
 	private phase = 0;
@@ -121,9 +124,13 @@ export class SimulatorApp {
 		this.root = mount;
 		const fromPreset = findPreset(initial?.preset) ?? (initial ? undefined : findPreset(DEFAULT_PRESET_ID));
 		this.scenario = initial ? clone(initial.scenario) : (fromPreset ?? PRESETS[0]).build();
-		this.baseline = clone(this.scenario);
-		this.origin = initial?.origin;
+		this.baseline = clone(initial?.baseline ?? this.scenario);
+		if (initial?.origin) {
+			this.call = { scenario: clone(initial.callScenario ?? initial.scenario), origin: initial.origin };
+			this.fromCall = initial.fromCall ?? initial.callScenario === undefined;
+		}
 		this.preset = initial ? initial.preset : fromPreset?.id;
+		this.edited = initial?.baseline !== undefined;
 		this.phase = initial?.phase ?? 0;
 
 		// ---- header --------------------------------------------------------------------------
@@ -216,6 +223,11 @@ export class SimulatorApp {
 		document.addEventListener('keydown', (e) => this.onGlobalKey(e));
 	}
 
+	/** The origin of the scenario shown, when it is the call's. */
+	private get origin(): SimulatorOrigin | undefined {
+		return this.fromCall ? this.call?.origin : undefined;
+	}
+
 	// ---- public surface (host messages, tests) -------------------------------------------------
 
 	onMessage(data: unknown): void {
@@ -269,7 +281,10 @@ export class SimulatorApp {
 	private open(scenario: Scenario, origin: SimulatorOrigin | undefined, preset: string | undefined): void {
 		this.scenario = clone(scenario);
 		this.baseline = clone(scenario);
-		this.origin = origin;
+		if (origin) {
+			this.call = { scenario: clone(scenario), origin };
+		}
+		this.fromCall = origin !== undefined;
 		this.preset = preset;
 		this.edited = false;
 		this.phase = 0;
@@ -280,22 +295,14 @@ export class SimulatorApp {
 
 	private onPreset(): void {
 		const value = this.presetSelect.value;
-		if (value === '__origin') {
-			this.scenario = clone(this.baseline);
-			this.preset = undefined;
-			this.edited = false;
-			this.phase = 0;
-			this.update(true);
+		if (value === '__origin' && this.call) {
+			this.open(this.call.scenario, this.call.origin, undefined);
+			this.notice('Back to the call from the patch.');
 			return;
 		}
 		const preset = findPreset(value);
 		if (preset) {
-			const origin = this.origin;
 			this.open(preset.build(), undefined, preset.id);
-			if (origin) {
-				// Keep the call's scenario reachable from the picker.
-				this.origin = undefined;
-			}
 			this.notice(`Preset: ${preset.label}.`);
 		}
 	}
@@ -365,10 +372,17 @@ export class SimulatorApp {
 
 	private persist(): void {
 		const state: SimulatorState = { version: SIMULATOR_STATE_VERSION, scenario: this.scenario, phase: this.phase, focus: this.map.focused };
-		if (this.origin) {
-			state.origin = this.origin;
+		if (this.call) {
+			state.origin = this.call.origin;
+			state.fromCall = this.fromCall;
+			if (!this.fromCall) {
+				state.callScenario = this.call.scenario;
+			}
 		}
-		if (this.preset && !this.edited) {
+		if (this.edited) {
+			state.baseline = this.baseline;
+		}
+		if (this.preset) {
 			state.preset = this.preset;
 		}
 		this.api.setState(state);
@@ -412,23 +426,24 @@ export class SimulatorApp {
 
 	private renderHeader(): void {
 		const kernel = String(this.scenario.kernel ?? '');
-		if (![...this.kernelSelect.options].some((o) => o.value === kernel)) {
+		if (!Array.from(this.kernelSelect.options).some((o) => o.value === kernel)) {
 			this.kernelSelect.append(h('option', { text: `Linux ${kernel}`, attrs: { value: kernel } }));
 		}
 		this.kernelSelect.value = kernel;
 
 		const options: HTMLOptionElement[] = [];
-		if (this.origin) {
-			options.push(h('option', { text: 'The call from the patch', attrs: { value: '__origin' } }));
+		if (this.call) {
+			options.push(h('option', { text: `The call at ${this.call.origin.file.split(/[\\/]/).pop()}:${this.call.origin.line}`, attrs: { value: '__origin' } }));
 		}
-		if (this.edited || (!this.origin && !this.preset)) {
+		const custom = this.edited || (!this.fromCall && !this.preset);
+		if (custom) {
 			options.push(h('option', { text: this.edited ? 'Edited scenario' : 'Loaded scenario', attrs: { value: '__custom', disabled: true } }));
 		}
 		for (const preset of PRESETS) {
 			options.push(h('option', { text: preset.label, attrs: { value: preset.id } }));
 		}
 		replaceChildren(this.presetSelect, ...options);
-		this.presetSelect.value = this.edited || (!this.origin && !this.preset) ? '__custom' : this.preset ?? '__origin';
+		this.presetSelect.value = custom ? '__custom' : this.fromCall ? '__origin' : this.preset ?? '__custom';
 		const preset = findPreset(this.preset);
 		this.presetHint.textContent = !this.edited && preset ? preset.summary : '';
 		this.presetHint.hidden = !this.presetHint.textContent;
@@ -885,7 +900,7 @@ export class SimulatorApp {
 	}
 
 	private markCurrentStepCard(): void {
-		for (const card of this.stepsEditor.querySelectorAll<HTMLElement>('.step-card')) {
+		for (const card of Array.from(this.stepsEditor.querySelectorAll<HTMLElement>('.step-card'))) {
 			card.classList.toggle('current', Number(card.dataset.step) === this.phase - 1);
 		}
 	}

@@ -48,6 +48,8 @@ export interface CellPaint {
 	locked: boolean;
 	pmd: boolean;
 	emptySlot: boolean;
+	/** Behind a migration entry (setup ran, finalize not yet). */
+	migrating: boolean;
 }
 
 /** Paints one cell; shared by the map and the legend swatches. */
@@ -97,6 +99,17 @@ export function paintCell(ctx: CanvasRenderingContext2D, x: number, y: number, s
 		ctx.textAlign = 'center';
 		ctx.textBaseline = 'middle';
 		ctx.fillText(look.glyph, x + s / 2, y + s / 2 + 0.5);
+	}
+	if (paint.migrating && s >= 6) {
+		// A migration entry: the PTE no longer maps the page; drawn as an inset dashed frame.
+		const inset = Math.max(1.5, s * 0.18);
+		ctx.strokeStyle = css(palette.bg, 0.95);
+		ctx.lineWidth = Math.max(1, s / 12);
+		if (s >= 10) {
+			ctx.setLineDash([Math.max(2, s / 7), Math.max(1.5, s / 10)]);
+		}
+		ctx.strokeRect(x + inset, y + inset, s - 2 * inset, s - 2 * inset);
+		ctx.setLineDash([]);
 	}
 	if (paint.pmd) {
 		const t = Math.max(3, Math.round(s * 0.38));
@@ -344,7 +357,7 @@ export class PageMap {
 	private relayout(): void {
 		const n = this.cells.length;
 		const width = Math.max(120, this.element.clientWidth || 600);
-		const maxHeight = Math.max(160, this.element.clientHeight || 420);
+		const maxHeight = Math.max(160, Math.round((window.innerHeight || 800) * 0.46) - 8);
 		const candidates: number[] = [];
 		for (let c = 1; c <= 512; c *= 2) {
 			candidates.push(c);
@@ -447,6 +460,7 @@ export class PageMap {
 				locked: !!cell.page.locked,
 				pmd: !!cell.page.pmd,
 				emptySlot: mark === 'empty-slot',
+				migrating: !!cell.page.migrating,
 			}, palette);
 		}
 		// PMD boundaries in a large map: a thin rule above each 512-page block.

@@ -4,7 +4,7 @@
  * labels of the same function, return, and the placeholders for lines the patch does not show.
  */
 
-import { child, named, raw, text, type AstNode } from './ast';
+import { child, named, raw, text, unwrap, type AstNode } from './ast';
 import { GAP_MARK } from './source';
 
 export interface Edge {
@@ -23,6 +23,8 @@ export interface CNode {
 	label?: string;
 	/** The goto statement of a jump node. */
 	goto?: AstNode;
+	/** Variables assigned in this node (`x = …`, `x++`, `T x = …`). */
+	writes: string[];
 }
 
 export interface Cfg {
@@ -52,6 +54,36 @@ function callsIn(n: AstNode | undefined, out: AstNode[]): void {
 	out.push(...found);
 }
 
+/** Variables an expression or declaration assigns. */
+function writesIn(n: AstNode | undefined): string[] {
+	const out: string[] = [];
+	if (!n) {
+		return out;
+	}
+	const stack = [n];
+	while (stack.length > 0) {
+		const x = stack.pop()!;
+		let target: AstNode | undefined;
+		if (x.type === 'assignment_expression') {
+			target = child(x, 'left');
+		} else if (x.type === 'update_expression') {
+			target = child(x, 'argument');
+		} else if (x.type === 'init_declarator') {
+			target = child(x, 'declarator');
+		}
+		if (target) {
+			const t = unwrap(target);
+			if (t.type === 'identifier' && !out.includes(raw(t))) {
+				out.push(raw(t));
+			}
+		}
+		for (const c of x.children) {
+			stack.push(c);
+		}
+	}
+	return out;
+}
+
 const STATEMENT_CHILD_SKIP = new Set(['{', '}', ';']);
 
 export function buildCfg(body: AstNode[], end: AstNode, fragmentEnd: boolean): Cfg {
@@ -60,8 +92,8 @@ export function buildCfg(body: AstNode[], end: AstNode, fragmentEnd: boolean): C
 	const jumps: Array<{ brk: number; cont?: number }> = [];
 	const nodeOfCall = new Map<AstNode, number>();
 
-	const mk = (calls: AstNode[] = []): number => {
-		nodes.push({ succ: [], calls });
+	const mk = (calls: AstNode[] = [], expr?: AstNode): number => {
+		nodes.push({ succ: [], calls, writes: writesIn(expr) });
 		const id = nodes.length - 1;
 		for (const c of calls) {
 			nodeOfCall.set(c, id);
@@ -71,10 +103,10 @@ export function buildCfg(body: AstNode[], end: AstNode, fragmentEnd: boolean): C
 	const simple = (expr: AstNode | undefined, next: number): number => {
 		const calls: AstNode[] = [];
 		callsIn(expr, calls);
-		if (calls.length === 0) {
+		if (calls.length === 0 && writesIn(expr).length === 0) {
 			return next;
 		}
-		const id = mk(calls);
+		const id = mk(calls, expr);
 		nodes[id]!.succ.push({ to: next });
 		return id;
 	};
@@ -122,7 +154,7 @@ export function buildCfg(body: AstNode[], end: AstNode, fragmentEnd: boolean): C
 				const elseId = alt ? stmt(alt, next) : next;
 				const calls: AstNode[] = [];
 				callsIn(cond, calls);
-				const id = mk(calls);
+				const id = mk(calls, cond);
 				nodes[id]!.succ.push({ to: thenId, test: cond, branch: true }, { to: elseId, test: cond, branch: false });
 				return id;
 			}
@@ -133,7 +165,7 @@ export function buildCfg(body: AstNode[], end: AstNode, fragmentEnd: boolean): C
 				const body = child(n, 'body');
 				const calls: AstNode[] = [];
 				callsIn(cond, calls);
-				const condId = mk(calls);
+				const condId = mk(calls, cond);
 				const updateId = n.type === 'for_statement' ? simple(child(n, 'update'), condId) : condId;
 				jumps.push({ brk: next, cont: updateId });
 				const bodyId = body ? stmt(body, updateId) : updateId;
@@ -202,7 +234,7 @@ export function buildCfg(body: AstNode[], end: AstNode, fragmentEnd: boolean): C
 			case 'return_statement': {
 				const calls: AstNode[] = [];
 				callsIn(n, calls);
-				const id = mk(calls);
+				const id = mk(calls, n);
 				const v = named(n)[0];
 				nodes[id]!.exit = { kind: 'return', node: n, ...(v ? { value: text(v) } : {}) };
 				return id;

@@ -11,7 +11,7 @@ import { computeFlows, summarize } from './flow';
 import { analyzeFunction, type FileScope, type FunctionWork } from './func';
 import { Locator } from './locate';
 import { flagNames, isApiIdentifier, isPureFlagExpression } from './names';
-import { FRAGMENT_NAME, patchUnits, treeUnit, type Unit } from './source';
+import { FRAGMENT_NAME, INIT_NAME, INIT_TYPE, patchUnits, treeUnit, type Unit } from './source';
 import type { ApiIdentifier, FieldValue, FileFacts, Image, KernelTree, OpsTable } from './types';
 
 interface Parsed {
@@ -19,6 +19,9 @@ interface Parsed {
 	root: AstNode;
 	locator: Locator;
 }
+
+/** API names that are only API when used as a field (locals are often called `npages`). */
+const FIELD_ONLY = new Set(['cpages', 'npages', 'src_owner', 'pgmap_owner', 'fault_page', 'migrate_pgmap_owner', 'dev_private_owner', 'page_free', 'folio_free', 'folio_split', 'migrate_to_ram', 'alloc_and_copy', 'finalize_and_map']);
 
 const TABLE_TYPES = /^(dev_pagemap(_ops)?|migrate_vma(_ops)?|mmu_(interval_)?notifier_ops|hmm_range|hmm_devmem_ops|drm_pagemap\w*_ops|drm_gpusvm_ops|svm_range_ops)$/;
 
@@ -178,7 +181,7 @@ export function extractFile(file: FileDiff, image: Image, parser: Parser, tree: 
 					return false;
 				}
 				const name = raw(n);
-				if (!isApiIdentifier(name)) {
+				if (!isApiIdentifier(name) || (FIELD_ONLY.has(name) && n.type !== 'field_identifier')) {
 					return false;
 				}
 				const par = n.parent;
@@ -290,8 +293,9 @@ function tableOf(decl: AstNode, L: Locator, names: Map<string, string>, out: Ops
 		return;
 	}
 	const tn = child(t, 'name');
-	const type = tn ? raw(tn) : '';
-	if (!TABLE_TYPES.test(type)) {
+	let type = tn ? raw(tn) : '';
+	const headless = type === INIT_TYPE;
+	if (!headless && !TABLE_TYPES.test(type)) {
 		return;
 	}
 	for (const d of decl.children.filter((c) => c.field === 'declarator' && c.type === 'init_declarator')) {
@@ -315,6 +319,17 @@ function tableOf(decl: AstNode, L: Locator, names: Map<string, string>, out: Ops
 			const resolved = tx.replace(/\b[A-Za-z_]\w*\b/g, (id) => names.get(id) ?? id);
 			fields[field] = { field, text: tx, loc: L.node(val), via: 'init', resolved, flags: flagNames(resolved), flagsExact: isPureFlagExpression(resolved), inLoop: false };
 		}
-		out.push({ type, name: declaredName(dn) ?? '', fields, loc: L.node(decl) });
+		if (headless) {
+			// a hunk inside a file-scope initialiser: tell the type from its fields
+			const f = Object.keys(fields);
+			type = f.some((x) => /^(migrate_to_ram|page_free|folio_free|folio_split)$/.test(x)) ? 'dev_pagemap_ops'
+				: f.some((x) => /^(alloc_and_copy|finalize_and_map)$/.test(x)) ? 'migrate_vma_ops'
+					: f.some((x) => /^invalidate/.test(x)) ? 'mmu_interval_notifier_ops' : '';
+			if (type === '') {
+				continue;
+			}
+		}
+		const name = declaredName(dn) ?? '';
+		out.push({ type, name: name === INIT_NAME ? '' : name, fields, loc: L.node(decl) });
 	}
 }

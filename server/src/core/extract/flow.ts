@@ -20,6 +20,8 @@ export interface HelperSummary {
 const MAX_EXITS = 64;
 
 interface State {
+	/** The setup result variable still holds the setup result. */
+	live: boolean;
 	pages: boolean;
 	finalize: boolean;
 	failed: boolean;
@@ -36,7 +38,7 @@ interface Frame {
 }
 
 function key(n: number, s: State): string {
-	return `${n}:${+s.pages}${+s.finalize}${+s.failed}${+s.noPages}${+s.gap}`;
+	return `${n}:${+s.live}${+s.pages}${+s.finalize}${+s.failed}${+s.noPages}${+s.gap}`;
 }
 
 export function computeFlows(work: FunctionWork, helpers: Map<string, HelperSummary>): SetupFlow[] {
@@ -69,13 +71,14 @@ export function computeFlows(work: FunctionWork, helpers: Map<string, HelperSumm
 			const re = new RegExp(`(^|[^\\w])${sv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`);
 			return args.some((a) => re.test(baseText(a)) || re.test(text(a)));
 		};
-		const testCache = new Map<AstNode, { fail?: boolean; zero?: boolean }>();
-		const evalTest = (t: AstNode): { fail?: boolean; zero?: boolean } => {
-			let r = testCache.get(t);
+		const testCache = new Map<string, { fail?: boolean; zero?: boolean }>();
+		const evalTest = (t: AstNode, live: boolean): { fail?: boolean; zero?: boolean } => {
+			const ck = `${t.startIndex}:${+live}`;
+			let r = testCache.get(ck);
 			if (!r) {
 				const fail = branchFor(t, (env, v) => {
 					env.calls.set(setupNode, v);
-					if (resultVar) {
+					if (resultVar && live) {
 						env.vars.set(resultVar, v);
 					}
 				}, -22, 0);
@@ -84,7 +87,7 @@ export function computeFlows(work: FunctionWork, helpers: Map<string, HelperSumm
 					env.fields.set(`${sv}->cpages`, v);
 				}, 0, 3) : undefined;
 				r = { ...(fail !== undefined ? { fail } : {}), ...(zero !== undefined ? { zero } : {}) };
-				testCache.set(t, r);
+				testCache.set(ck, r);
 			}
 			return r;
 		};
@@ -157,7 +160,7 @@ export function computeFlows(work: FunctionWork, helpers: Map<string, HelperSumm
 			for (const e of node.succ) {
 				const st = { ...f.st };
 				if (e.test && e.branch !== undefined) {
-					const r = evalTest(e.test);
+					const r = evalTest(e.test, f.st.live);
 					if (r.fail !== undefined && r.fail === e.branch) {
 						st.failed = true;
 					}
@@ -168,7 +171,7 @@ export function computeFlows(work: FunctionWork, helpers: Map<string, HelperSumm
 				stack.push({ node: e.to, st, labels: f.labels, passed: f.passed, ...(node.goto ?? f.lastGoto ? { lastGoto: node.goto ?? f.lastGoto } : {}) });
 			}
 		};
-		const first: Frame = { node: start, st: { pages: false, finalize: false, failed: false, noPages: false, gap: false }, labels: [], passed: [] };
+		const first: Frame = { node: start, st: { live: true, pages: false, finalize: false, failed: false, noPages: false, gap: false }, labels: [], passed: [] };
 		const startNode = cfg.nodes[start]!;
 		if (applyCalls(startNode, first, setupNode)) {
 			if (startNode.exit) {
@@ -196,6 +199,9 @@ export function computeFlows(work: FunctionWork, helpers: Map<string, HelperSumm
 			}
 			if (!applyCalls(node, f)) {
 				continue;
+			}
+			if (resultVar && node.writes.includes(resultVar)) {
+				f.st.live = false;
 			}
 			if (node.exit) {
 				addExit(mkExit(node.exit.kind, node.exit.node, f, node.exit.value));

@@ -11,6 +11,7 @@ import {
 import { buildCfg, type Cfg } from './cfg';
 import { branchFor } from './evaluate';
 import type { Locator } from './locate';
+import { INIT_NAME, INIT_TYPE } from './source';
 import {
 	callKind, DEVICE_TEST_CALLS, FINALIZE_KINDS, flagNames, isPureFlagExpression, MIGRATE_VMA_FIELDS, MIGRATE_VMA_ONLY_FIELDS, PAGES_KINDS, SETUP_KINDS,
 } from './names';
@@ -257,7 +258,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			}
 			case 'declaration': {
 				const t = child(n, 'type');
-				const typeText = fold(n.children.filter((c) => c.field !== 'declarator' && c.type !== 'comment').map(raw).join(' '));
+				const typeText = fold(n.children.filter((c) => c.named && c.field !== 'declarator' && c.type !== 'comment').map(raw).join(' '));
 				for (const d of n.children.filter((c) => c.field === 'declarator')) {
 					const declarator = d.type === 'init_declarator' ? child(d, 'declarator') ?? d : d;
 					const name = declaredName(declarator) ?? '';
@@ -318,7 +319,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 	let returnType = '';
 	if (input.def) {
 		const t = child(input.def, 'type');
-		returnType = fold(input.def.children.filter((c) => c.field !== 'declarator' && c.field !== 'body' && c.type !== 'comment').map(raw).join(' '));
+		returnType = fold(input.def.children.filter((c) => c.named && c.field !== 'declarator' && c.field !== 'body' && c.type !== 'comment').map(raw).join(' '));
 		if (!t) {
 			returnType = '';
 		}
@@ -333,7 +334,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			}
 			const d = child(p, 'declarator');
 			const name = d ? declaredName(d) ?? '' : '';
-			const type = fold(p.children.filter((c) => c.field !== 'declarator').map(raw).join(' ') + (d && raw(d).includes('*') ? ' *' : ''));
+			const type = fold(p.children.filter((c) => c.named && c.field !== 'declarator').map(raw).join(' ') + (d && raw(d).includes('*') ? ' *' : ''));
 			params.push({ name, type });
 		}
 	}
@@ -362,7 +363,8 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		let cur = s;
 		for (let round = 0; round < 4; round++) {
 			let changed = false;
-			cur = cur.replace(/\b[A-Za-z_]\w*\b/g, (id) => {
+			// not after `.`, `->`, `&` (address-of) and not before `(`, `.`, `->`, `[`
+			cur = cur.replace(/(?<![\w.]|->|(?<!&)&\s*)[A-Za-z_]\w*(?!\w)(?!\s*(?:\(|\.|->|\[))/g, (id) => {
 				const local = localValues.get(id);
 				let v: string | undefined;
 				if (local) {
@@ -370,7 +372,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 				} else {
 					v = scope.names.get(id);
 				}
-				if (v === undefined || v === id || v.includes(id)) {
+				if (v === undefined || v === id || new RegExp(`\\b${id}\\b`).test(v)) {
 					return id;
 				}
 				changed = true;
@@ -387,6 +389,8 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 
 	// ---- array roles (aliases) -------------------------------------------------------------
 	const aliases = new Map<string, 'src' | 'dst'>();
+	/** Scalars whose address is stored as src/dst (`args.dst = &dst`): one-entry arrays. */
+	const addrStored = new Set<string>();
 	for (const p of params) {
 		const m = /^(src|dst)/.exec(p.name);
 		if (m && /unsigned long\s*\*/.test(p.type)) {
@@ -405,6 +409,9 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			const vb = v.type === 'pointer_expression' ? child(v, 'argument') : v;
 			if (vb && unwrap(vb).type === 'identifier' && !aliases.has(raw(unwrap(vb)))) {
 				aliases.set(raw(unwrap(vb)), rt);
+			}
+			if (vb && v.type === 'pointer_expression' && raw(v).trimStart().startsWith('&') && unwrap(vb).type === 'identifier') {
+				addrStored.add(raw(unwrap(vb)));
 			}
 		}
 	};
@@ -437,6 +444,9 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 				const vb = v.type === 'pointer_expression' ? child(v, 'argument') : v;
 				if (vb && unwrap(vb).type === 'identifier') {
 					aliases.set(raw(unwrap(vb)), fname as 'src' | 'dst');
+					if (v.type === 'pointer_expression' && raw(v).trimStart().startsWith('&')) {
+						addrStored.add(raw(unwrap(vb)));
+					}
 				}
 			}
 		}
@@ -473,8 +483,20 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		return fv;
 	};
 	const isMigrateVmaType = (t: string): boolean => /\bstruct\s+migrate_vma\b(?!_)/.test(t);
+	const initFields = (d: RawDecl): string[] => d.init?.type === 'initializer_list'
+		? named(d.init).filter((p) => p.type === 'initializer_pair').map((p) => raw(child(p, 'designator') ?? p).replace(/^\./, '').trim())
+		: [];
+	/** A made-up initialiser head (hunk starting inside `= { … }`) whose fields say migrate_vma. */
+	const looksMigrateVmaInit = (d: RawDecl): boolean => {
+		if (!d.type.includes(INIT_TYPE)) {
+			return false;
+		}
+		const f = initFields(d);
+		return f.some((x) => MIGRATE_VMA_ONLY_FIELDS.has(x)) || /MIGRATE_VMA_SELECT_/.test(d.init ? text(d.init) : '')
+			|| (f.length > 0 && f.every((x) => MIGRATE_VMA_FIELDS.has(x)) && f.some((x) => x === 'src' || x === 'dst'));
+	};
 	for (const d of decls) {
-		if (!isMigrateVmaType(d.type) || d.isArray) {
+		if (!(isMigrateVmaType(d.type) || looksMigrateVmaInit(d)) || d.isArray) {
 			continue;
 		}
 		let how: StructHow = d.pointer ? 'pointer' : 'assign';
@@ -533,6 +555,24 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		const on = baseText(obj);
 		if (!structs.has(on) && MIGRATE_VMA_ONLY_FIELDS.has(raw(f)) && raw(f) !== 'npages') {
 			structs.set(on, { name: on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+		}
+	}
+	// an initialiser whose head the patch does not show belongs to the one struct used without a declaration
+	const headless = structs.get(INIT_NAME);
+	let headlessName = '';
+	if (headless) {
+		const unknown = [...structs.values()].filter((x) => x.how === 'unknown');
+		structs.delete(INIT_NAME);
+		if (unknown.length === 1) {
+			const u = unknown[0]!;
+			u.how = 'designated';
+			u.zeroed = true;
+			u.assignments = [...headless.assignments, ...u.assignments];
+			headlessName = u.name;
+		} else {
+			headless.name = '';
+			delete headless.declLoc;
+			structs.set('', headless);
 		}
 	}
 	for (const c of calls) {
@@ -744,6 +784,8 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			idx = ix ? text(ix) : '';
 		} else if (l.type === 'pointer_expression' && raw(l).trimStart().startsWith('*')) {
 			arrNode = child(l, 'argument');
+		} else if (l.type === 'identifier' && addrStored.has(raw(l))) {
+			arrNode = l;
 		}
 		const role = arrNode ? roleOf(arrNode) : undefined;
 		if (!arrNode || !role) {
@@ -1165,7 +1207,8 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			if (val && /^(src|dst)$/.test(fname)) {
 				const v = unwrap(val);
 				const isAddr = v.type === 'pointer_expression' && raw(v).trimStart().startsWith('&');
-				arrays.push({ target: `${init.owner}.${fname}`, role: fname as 'src' | 'dst', how: isAddr ? 'scalar' : 'alias', sizeText: text(v), nullChecked: false, loc: L.node(pair) });
+				const owner = init.owner === INIT_NAME ? headlessName : init.owner;
+				arrays.push({ target: owner ? `${owner}.${fname}` : `.${fname}`, role: fname as 'src' | 'dst', how: isAddr ? 'scalar' : 'alias', sizeText: text(v), nullChecked: false, loc: L.node(pair) });
 			}
 		}
 	}
@@ -1385,10 +1428,11 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 	// ---- hmm_range and dev_pagemap -----------------------------------------------------------
 	const hmmRanges: HmmRangeFacts[] = [];
 	const pgmaps: PgmapSetup[] = [];
-	const typedVars = (re: RegExp): Map<string, { how: StructHow; decl?: RawDecl }> => {
+	const typedVars = (re: RegExp, initRe?: RegExp): Map<string, { how: StructHow; decl?: RawDecl }> => {
 		const m = new Map<string, { how: StructHow; decl?: RawDecl }>();
 		for (const d of decls) {
-			if (re.test(d.type) && !d.isArray) {
+			const headless = initRe !== undefined && d.type.includes(INIT_TYPE) && initFields(d).some((f) => initRe.test(f));
+			if ((re.test(d.type) || headless) && !d.isArray) {
 				const designated = d.init?.type === 'initializer_list' && named(d.init).some((p) => p.type === 'initializer_pair');
 				m.set(d.name, { how: d.pointer ? 'pointer' : designated ? 'designated' : 'assign', decl: d });
 			}
@@ -1428,14 +1472,14 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		}
 		return { fields, assignments };
 	};
-	for (const [name, v] of typedVars(/\bstruct\s+hmm_range\b/)) {
+	for (const [name, v] of typedVars(/\bstruct\s+hmm_range\b/, /^(dev_private_owner|hmm_pfns|notifier_seq|default_flags|pfn_flags_mask)$/)) {
 		const { fields, assignments } = collectFields(name, v.decl);
 		if (v.how === 'param' && assignments.length === 0) {
 			continue;
 		}
-		hmmRanges.push({ name, how: v.how, ...(v.decl ? { declLoc: L.node(v.decl.n) } : {}), fields, assignments });
+		hmmRanges.push({ name: name === INIT_NAME ? '' : name, how: v.how, ...(v.decl ? { declLoc: L.node(v.decl.n) } : {}), fields, assignments });
 	}
-	const pgmapVars = typedVars(/\bstruct\s+dev_pagemap\b(?!_)/);
+	const pgmapVars = typedVars(/\bstruct\s+dev_pagemap\b(?!_)/, /^(owner|nr_range)$/);
 	const pgmapObjects = new Map<string, { loc: Loc; decl?: RawDecl }>();
 	for (const [name, v] of pgmapVars) {
 		pgmapObjects.set(name, { loc: v.decl ? L.node(v.decl.n) : input.loc, ...(v.decl ? { decl: v.decl } : {}) });
@@ -1460,7 +1504,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 	for (const [name, o] of pgmapObjects) {
 		const { fields } = collectFields(name, o.decl);
 		if (Object.keys(fields).length > 0) {
-			pgmaps.push({ name, fields, loc: o.loc });
+			pgmaps.push({ name: name === INIT_NAME ? '' : name, fields, loc: o.loc });
 		}
 	}
 

@@ -155,7 +155,7 @@ function hunkShape(lines: string[]): HunkShape {
 	let allIndented = true;
 	let firstOuter: string | undefined;
 	lines.forEach((l, i) => {
-		if (before[i] !== min || commentBefore[i] || !CODE_LINE.test(l) || /^\s*\}/.test(l)) {
+		if (before[i] !== min || commentBefore[i] || !CODE_LINE.test(l) || /^\s*\}/.test(l) || /^[A-Za-z_]\w*:(?!:)/.test(l)) {
 			return;
 		}
 		sawOuter = true;
@@ -257,10 +257,10 @@ function lineNo(d: DiffLine, image: Image): number | undefined {
 }
 
 /** Name of the function whose body opens on the last `{` at depth 0 → 1 in these lines. */
-function lastOpenedFunction(lines: string[], prior: string | undefined): string | undefined {
+function lastOpenedFunction(lines: string[], prior: string | undefined, startDepth: number): string | undefined {
 	const st: ScanState = { inComment: false };
 	const acc = { min: 0 };
-	let d = 0;
+	let d = startDepth;
 	let name = prior;
 	for (let i = 0; i < lines.length; i++) {
 		const before = d;
@@ -332,7 +332,7 @@ export function patchUnits(file: FileDiff, image: Image): Unit[] {
 				}
 				cur.depth = need + hi.shape.end;
 				cur.next = hi.start + hi.lines.length;
-				cur.openName = lastOpenedFunction(texts, cur.openName);
+				cur.openName = lastOpenedFunction(texts, cur.openName, need);
 				continue;
 			}
 		}
@@ -359,11 +359,23 @@ export function patchUnits(file: FileDiff, image: Image): Unit[] {
 				header = `struct ${INIT_TYPE} ${INIT_NAME} = {`;
 			}
 			unit.lines.push({ text: header, kind: 'synthetic', anchor });
+		} else {
+			// a hunk that starts with the body's `{`: the signature is just above it
+			const first = hi.lines.find((l) => CODE_LINE.test(l.text));
+			if (first && /^\{\s*$/.test(first.text)) {
+				const sec = hi.section;
+				const header = sec?.kind === 'function' ? sec.header.replace(/\s*\{$/, '') : `void ${FRAGMENT_NAME}(void)`;
+				if (sec?.kind === 'function') {
+					openName = sec.name;
+					unit.sectionName = sec.name;
+				}
+				unit.lines.push({ text: header, kind: 'synthetic', anchor });
+			}
 		}
 		for (const l of hi.lines) {
 			unit.lines.push({ text: l.text, kind: l.kind as LineKind, diff: l, kernelLine: lineNo(l, image), anchor });
 		}
-		cur = { unit, depth: need + hi.shape.end, next: hi.start + hi.lines.length, openName: lastOpenedFunction(texts, openName), closer };
+		cur = { unit, depth: need + hi.shape.end, next: hi.start + hi.lines.length, openName: lastOpenedFunction(texts, openName, need), closer };
 	}
 	finish();
 	return units;

@@ -63,17 +63,64 @@ export function rangeOf(line: number, start: number, end: number): DocRange {
 	return { start: { line, character: start }, end: { line, character: end } };
 }
 
+/**
+ * A recovered line that is exactly its text at one place of the document (plain, quoted and
+ * flattened lines: one segment). Most lines of a document are of this kind, so the origin object
+ * is built only when asked for (reading a 33 MB mbox makes hundreds of thousands of lines).
+ * `toJSON` keeps `JSON.stringify` complete; `structuredClone` copies own fields only, so clone
+ * `{ text, quoteDepth, origin }` explicitly when posting lines elsewhere.
+ */
+export class DocLine implements RecoveredLine {
+	text: string;
+	quoteDepth: number;
+	flattened?: boolean;
+	/** Document line and column of `text[0]`. */
+	readonly docLine: number;
+	readonly docCh: number;
+	private cached: LineOrigin | undefined;
+
+	constructor(text: string, quoteDepth: number, docLine: number, docCh: number) {
+		this.text = text;
+		this.quoteDepth = quoteDepth;
+		this.docLine = docLine;
+		this.docCh = docCh;
+		this.cached = undefined;
+	}
+
+	get origin(): LineOrigin {
+		if (this.cached === undefined) {
+			const line = this.docLine;
+			const ch = this.docCh;
+			this.cached = {
+				range: { start: { line, character: ch }, end: { line, character: ch + this.text.length } },
+				exact: true,
+				segments: [{ col: 0, line, character: ch }],
+			};
+		}
+		return this.cached;
+	}
+
+	set origin(o: LineOrigin) {
+		this.cached = o;
+	}
+
+	toJSON(): RecoveredLine {
+		const o: RecoveredLine = { text: this.text, quoteDepth: this.quoteDepth, origin: this.origin };
+		if (this.flattened) {
+			o.flattened = true;
+		}
+		return o;
+	}
+}
+
 /** A recovered line that is exactly `text` at document `(line, ch)`. */
 export function plainLine(text: string, line: number, ch: number, quoteDepth = 0): RecoveredLine {
-	return {
-		text,
-		quoteDepth,
-		origin: {
-			range: { start: { line, character: ch }, end: { line, character: ch + text.length } },
-			exact: true,
-			segments: [{ col: 0, line, character: ch }],
-		},
-	};
+	return new DocLine(text, quoteDepth, line, ch);
+}
+
+/** Whether a line is a `DocLine` whose origin was never replaced (so its one segment is known). */
+function simple(line: RecoveredLine): line is DocLine {
+	return line instanceof DocLine && (line as unknown as { cached: LineOrigin | undefined }).cached === undefined;
 }
 
 /** A line decoded from text that cannot be mapped character by character (base64). */
@@ -112,6 +159,11 @@ function segmentIndex(origin: LineOrigin, col: number): number {
  * (base64) give the start of the encoded text; the end of an exact line gives its range end.
  */
 export function positionOf(line: RecoveredLine, col: number): Pos {
+	if (simple(line)) {
+		let c = Number.isFinite(col) ? Math.floor(col) : 0;
+		c = c < 0 ? 0 : c > line.text.length ? line.text.length : c;
+		return { line: line.docLine, character: line.docCh + c };
+	}
 	const origin = line.origin;
 	if (!origin.exact || origin.segments.length === 0) {
 		return { line: origin.range.start.line, character: origin.range.start.character };
@@ -139,6 +191,13 @@ export function sliceLine(src: RecoveredLine, from: number, to: number = src.tex
 	const a = Math.max(0, Math.min(from, len));
 	const b = Math.max(a, Math.min(to, len));
 	const text = a === 0 && b === len ? src.text : src.text.slice(a, b);
+	if (simple(src)) {
+		const l = new DocLine(text, quoteDepth, src.docLine, src.docCh + a);
+		if (src.flattened) {
+			l.flattened = true;
+		}
+		return l;
+	}
 	const o = src.origin;
 	if (!o.exact) {
 		return { text, quoteDepth, origin: o };

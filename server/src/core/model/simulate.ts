@@ -776,7 +776,7 @@ class Sim {
 			dstState: ST_NONE, dstOwner: -1, pgmapOwner: a.owner, faultPage: a.faultPage,
 			copied: false, pagesDone: false, cpages: 0, open: true,
 		};
-		if (this.current && this.current.open && ctx === NO_FAULT) {
+		if (this.current && this.current.open && ctx === NO_FAULT && held(this.current) > 0) {
 			this.warn(`step ${stepIdx} (setup): a new migration starts while the one from step ${this.current.step} was never finalized.`);
 		}
 		this.notify(era.event, a.owner, first, count, stepIdx);
@@ -1677,17 +1677,23 @@ class Sim {
 			if (!ses.open) {
 				continue;
 			}
-			let held = 0;
-			for (let k = 0; k < ses.count; k++) {
-				if ((ses.src[k] & (M_VALID | M_MIGRATE)) === (M_VALID | M_MIGRATE)) {
-					held += (ses.src[k] & M_COMPOUND) !== 0 ? HPAGE_NR : 1;
-				}
-			}
-			if (held > 0) {
-				this.warn(`The migration set up in step ${ses.step} was never finalized: ${held} pages stay locked behind migration entries (CPU access blocks, references leak).`);
+			const n = held(ses);
+			if (n > 0) {
+				this.warn(`The migration set up in step ${ses.step} was never finalized: ${n} pages stay locked behind migration entries (CPU access blocks, references leak).`);
 			}
 		}
 	}
+}
+
+/** Pages a session holds behind migration entries (entries that carry a page, failed or not, until finalize). */
+function held(ses: Session): number {
+	let n = 0;
+	for (let k = 0; k < ses.count; k++) {
+		if ((ses.src[k] & M_VALID) !== 0) {
+			n += (ses.src[k] & M_COMPOUND) !== 0 ? HPAGE_NR : 1;
+		}
+	}
+	return n;
 }
 
 // ---- why sentences (our own words) ----------------------------------------------------------------

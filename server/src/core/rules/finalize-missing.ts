@@ -1,0 +1,100 @@
+/*
+ * finalize-missing: a path that leaves the function after a successful setup without calling
+ * migrate_vma_finalize() (migrate_device_finalize() after migrate_device_range/pfns).
+ *
+ * Setup leaves every selected page locked, isolated from the LRU, holding an extra reference, with
+ * a migration entry in place of its PTE; only finalize undoes that. Harmless or unknown paths are
+ * left alone: the setup-failed branch, a branch where cpages was found to be 0 (nothing is
+ * pending), paths that hand the struct to a helper (it may finalize), paths that run into lines
+ * the patch does not show, and — for a struct the function does not own — returns (the caller may
+ * finalize). Reaching the same setup again without finalize is always reported.
+ */
+import type { ApiCall, FileFacts, FunctionFacts, MigrateVmaStruct } from '../extract/types';
+import { type Defect, kernelTag, newCodeLocs, runDetector, stepNames } from './protocolShared';
+import type { Rule, RuleContext } from './types';
+
+/** Whether the struct (or, for migrate_device_*, the src array) lives and dies in this function. */
+function ownedLocally(fn: FunctionFacts, call: ApiCall): boolean {
+	if (call.kind === 'device-range' || call.kind === 'device-pfns') {
+		const arr = (call.args[0] ?? '').replace(/^[(\s]+|[)\s]+$/g, '');
+		return fn.arrays.some((a) => a.target === arr && (a.how === 'alloc' || a.how === 'stack'));
+	}
+	const sv = call.structVar;
+	if (!sv) {
+		return false;
+	}
+	const s: MigrateVmaStruct | undefined = fn.structs.find((x) => x.name === sv);
+	if (s && (s.how === 'designated' || s.how === 'assign' || s.how === 'memset+assign')) {
+		return true;
+	}
+	if (s && s.how !== 'unknown') {
+		return false;
+	}
+	// Declaration not shown: `&name` of a plain identifier that is not a parameter is a local struct.
+	const arg = (call.args[0] ?? '').replace(/\s+/g, '');
+	return /^&[A-Za-z_]\w*$/.test(arg) && arg.slice(1) === sv && !fn.params.some((p) => p.name === sv);
+}
+
+function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[] {
+	const out: Defect[] = [];
+	for (const flow of fn.setupFlows) {
+		const call = fn.calls[flow.callIndex];
+		if (!call || !(call.kind === 'setup' || call.kind === 'hmm-setup' || call.kind === 'device-range' || call.kind === 'device-pfns')) {
+			continue;
+		}
+		const names = stepNames(call);
+		const owned = ownedLocally(fn, call);
+		const reported = new Set<string>();
+		for (const e of flow.exits) {
+			if (e.finalize || e.setupFailed || e.noPagesSelected || e.throughGap || e.kind === 'fragment-end' || e.structPassedTo.length > 0) {
+				continue;
+			}
+			if ((e.kind === 'return' || e.kind === 'end') && !owned) {
+				continue;
+			}
+			const k = `${e.kind}:${e.loc.line}:${e.loc.character}`;
+			if (reported.has(k)) {
+				continue;
+			}
+			reported.add(k);
+			const what = e.kind === 'next-setup'
+				? `loops back to ${names.setup} on the same struct`
+				: e.kind === 'end' ? 'reaches the end of the function' : 'returns';
+			const after = e.pages ? ` (${names.pages} was called, but that does not release anything)` : '';
+			const consequence = 'the pages it selected stay locked and isolated from the LRU with an extra reference, and their page-table entries stay migration entries, '
+				+ 'so any later CPU access to those addresses waits forever and the references leak';
+			out.push({
+				key: `finalize:${call.structVar ?? call.args[0] ?? ''}`,
+				locs: [e.loc, call.loc],
+				message: `This path ${what} after a successful ${names.setup} without calling ${names.finalize}${after}: ${consequence}. `
+					+ `Call ${names.finalize} on every path once setup has succeeded (skipping it is only safe when cpages is 0) ${kernelTag(ctx)}.`,
+				related: [
+					{ loc: call.loc, message: `the ${names.setup} whose pages this path leaves locked` },
+					{ loc: e.loc, message: 'where the path leaves without finalize' },
+				],
+			});
+		}
+	}
+	return out;
+}
+
+export const rule: Rule = {
+	id: 'finalize-missing',
+	group: 'protocol',
+	severity: 'error',
+	title: 'A path after a successful migrate_vma_setup() never calls migrate_vma_finalize()',
+	check(ctx) {
+		return runDetector(ctx, detect, {
+			loc: (post) => {
+				for (const g of post) {
+					const f = g.calls.find((c) => (c.kind === 'finalize' || c.kind === 'device-finalize') && c.loc.lineKind === '+');
+					if (f) {
+						return f.loc;
+					}
+				}
+				return post.map((g) => newCodeLocs(g)[0]).find((l) => l !== undefined);
+			},
+			message: (_d, c) => `This hunk fixes a path that left without migrate_vma_finalize() after a successful setup (pages would have stayed locked with migration entries) ${kernelTag(c)}.`,
+		});
+	},
+};
