@@ -272,6 +272,46 @@ const B64_VALUE = (() => {
 	return t;
 })();
 
+interface B64State {
+	n: number;
+	acc: number;
+	bits: number;
+	pending: number;
+}
+
+/** Decodes one encoded line into `bytes`; false when it held characters outside the alphabet. */
+function b64Line(l: string, bytes: Uint8Array, st: B64State): boolean {
+	let { n, acc, bits, pending } = st;
+	let ok = true;
+	for (let i = 0; i < l.length; i++) {
+		const code = l.charCodeAt(i);
+		const v = code < 256 ? B64_VALUE[code] : -3;
+		if (v >= 0) {
+			acc = ((acc << 6) | v) & 0xffffff;
+			bits += 6;
+			pending++;
+			if (bits >= 8) {
+				bits -= 8;
+				bytes[n++] = (acc >> bits) & 0xff;
+			}
+			if (pending === 4) {
+				pending = 0;
+				bits = 0;
+			}
+		} else if (v === -1) {
+			pending = 0;
+			bits = 0;
+		} else if (v === -3) {
+			ok = false;
+		}
+	}
+	st.n = n;
+	st.acc = acc;
+	st.bits = bits;
+	st.pending = pending;
+	return ok;
+}
+
 function decodeBase64(src: Source, from: number, to: number, cs: Charset, problems: IngestProblem[]): RecoveredLine[] {
 	let total = 0;
 	for (let k = from; k < to; k++) {
@@ -280,39 +320,16 @@ function decodeBase64(src: Source, from: number, to: number, cs: Charset, proble
 	const bytes = new Uint8Array(Math.floor((total * 3) / 4) + 4);
 	/** Per encoded line: number of bytes decoded once that line is read. */
 	const endByte = new Int32Array(Math.max(0, to - from));
-	let n = 0;
-	let acc = 0;
-	let bits = 0;
-	let pending = 0;
+	const st = { n: 0, acc: 0, bits: 0, pending: 0 };
 	let invalidAt = -1;
 	for (let k = from; k < to; k++) {
-		const l = src.lines[k];
-		for (let i = 0; i < l.length; i++) {
-			const code = l.charCodeAt(i);
-			const v = code < 256 ? B64_VALUE[code] : -3;
-			if (v >= 0) {
-				acc = ((acc << 6) | v) & 0xffffff;
-				bits += 6;
-				pending++;
-				if (bits >= 8) {
-					bits -= 8;
-					bytes[n++] = (acc >> bits) & 0xff;
-				}
-				if (pending === 4) {
-					pending = 0;
-					bits = 0;
-				}
-			} else if (v === -1) {
-				pending = 0;
-				bits = 0;
-			} else if (v === -3) {
-				if (invalidAt < 0) {
-					invalidAt = k;
-				}
-			}
+		if (!b64Line(src.lines[k], bytes, st) && invalidAt < 0) {
+			invalidAt = k;
 		}
-		endByte[k - from] = n;
+		endByte[k - from] = st.n;
 	}
+	const n = st.n;
+	const pending = st.pending;
 	if (invalidAt >= 0) {
 		problems.push(lineProblem(src, invalidAt, 'Invalid characters in base64 body; skipped.'));
 	}
