@@ -95,7 +95,7 @@ async function runSimulate(argv: string[]): Promise<number> {
 	try {
 		input = JSON.parse(text);
 	} catch (e) {
-		const result = { steps: [], notifications: [], final: [], errors: [`${path.basename(file)} is not JSON: ${(e as Error).message}`] };
+		const result = { steps: [], notifications: [], final: [], warnings: [], errors: [`${path.basename(file)} is not JSON: ${(e as Error).message}`] };
 		await writeOut(JSON.stringify(result, null, 2) + '\n');
 		process.stderr.write(`migrate-lens: ${result.errors[0]}\n`);
 		return 2;

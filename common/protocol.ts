@@ -64,10 +64,10 @@ export interface StatusParams {
 	reason?: string;
 }
 
-export namespace StatusNotification {
-	export const method = 'migrateLens/status' as const;
-	export const type = new NotificationType<StatusParams>(method);
-}
+export const StatusNotification = Object.freeze({
+	method: 'migrateLens/status' as const,
+	type: new NotificationType<StatusParams>('migrateLens/status'),
+});
 
 export interface TextDocumentRef {
 	uri: string;
@@ -92,10 +92,10 @@ export interface SimulateScenarioResult {
  * the position, else the nearest one above it in the same message, else the first after it.
  * `null` when the message has no such call.
  */
-export namespace SimulateScenarioRequest {
-	export const method = 'migrateLens/simulateScenario' as const;
-	export const type = new RequestType<SimulateScenarioParams, SimulateScenarioResult | null, void>(method);
-}
+export const SimulateScenarioRequest = Object.freeze({
+	method: 'migrateLens/simulateScenario' as const,
+	type: new RequestType<SimulateScenarioParams, SimulateScenarioResult | null, void>('migrateLens/simulateScenario'),
+});
 
 export interface ReviewReplyParams {
 	textDocument: TextDocumentRef;
@@ -113,10 +113,10 @@ export interface ReviewReplyResult {
 }
 
 /** Client → server ("Copy Findings as Review Reply"). */
-export namespace ReviewReplyRequest {
-	export const method = 'migrateLens/reviewReply' as const;
-	export const type = new RequestType<ReviewReplyParams, ReviewReplyResult, void>(method);
-}
+export const ReviewReplyRequest = Object.freeze({
+	method: 'migrateLens/reviewReply' as const,
+	type: new RequestType<ReviewReplyParams, ReviewReplyResult, void>('migrateLens/reviewReply'),
+});
 
 export interface CheckDocumentParams {
 	uri: string;
@@ -128,10 +128,10 @@ export interface CheckDocumentParams {
  * Client → server ("Check Workspace Patches"): analyse a file that is not open and publish its
  * diagnostics under `uri`. Answers with the same status the notification carries.
  */
-export namespace CheckDocumentRequest {
-	export const method = 'migrateLens/checkDocument' as const;
-	export const type = new RequestType<CheckDocumentParams, StatusParams, void>(method);
-}
+export const CheckDocumentRequest = Object.freeze({
+	method: 'migrateLens/checkDocument' as const,
+	type: new RequestType<CheckDocumentParams, StatusParams, void>('migrateLens/checkDocument'),
+});
 
 /** What `initializationOptions` may carry (all optional). */
 export interface InitializationOptions {

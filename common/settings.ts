@@ -26,7 +26,7 @@ export interface MigrateLensSettings {
 	maxDocumentSize: number;
 }
 
-export const DEFAULT_SETTINGS: Readonly<MigrateLensSettings> = Object.freeze({
+export const DEFAULT_SETTINGS: Readonly<MigrateLensSettings> = Object.freeze<MigrateLensSettings>({
 	kernelVersion: 'auto',
 	severity: {},
 	trace: { server: 'off' },

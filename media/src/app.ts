@@ -9,11 +9,11 @@ import { simulate } from '../../server/src/core/model/simulate.ts';
 import { isHostToWebviewMessage, isScenarioLike, SIMULATOR_STATE_VERSION, type HostToWebviewMessage, type SimulatorOrigin, type SimulatorState } from '../../common/webviewProtocol.ts';
 import { append, h, replaceChildren, uid } from './dom.ts';
 import { kernelChoices, kernelOf, nameInfo } from './kernelInfo.ts';
-import { cellsAt, computeView, formatRanges, MARK_LABEL, markCounts, notifierVerdicts, PAGE_STATE_LABEL, pageDescription, rangeText, type Cell, type CellMark, type Phase, type View } from './model.ts';
+import { cellsAt, computeView, statesAt, formatRanges, MARK_LABEL, markCounts, notifierVerdicts, PAGE_STATE_LABEL, pageDescription, rangeText, type Cell, type CellMark, type Phase, type View } from './model.ts';
 import { isNegative, isPositive, PageMap, paintCell } from './pageMap.ts';
 import { DEFAULT_PRESET_ID, findPreset, PRESETS } from './presets.ts';
 import { reviewComment } from './review.ts';
-import { pageLook, readPalette, type LegendKey } from './theme.ts';
+import { pageLook, type LegendKey } from './theme.ts';
 import type { VsCodeApi } from './vscodeApi.ts';
 
 /** Pages beyond this are not drawn (the simulator accepts more; the panel would not be usable). */
@@ -269,6 +269,7 @@ export class SimulatorApp {
 			focus: () => this.map.focused,
 			selection: () => [...this.map.selected],
 			columns: () => this.map.columns,
+			cellBox: (i: number) => this.map.cellBox(i),
 			scenario: () => clone(this.scenario),
 			result: () => clone(this.view.result),
 			timings: () => ({ ...this.timings, paint: this.map.lastPaintMs }),
@@ -445,7 +446,10 @@ export class SimulatorApp {
 		replaceChildren(this.presetSelect, ...options);
 		this.presetSelect.value = custom ? '__custom' : this.fromCall ? '__origin' : this.preset ?? '__custom';
 		const preset = findPreset(this.preset);
-		this.presetHint.textContent = !this.edited && preset ? preset.summary : '';
+		this.presetSelect.title = !this.edited && preset ? preset.summary : '';
+		// The preset's one-liner only when the scenario carries no notes of its own.
+		const hasNotes = typeof this.scenario.notes === 'string' && this.scenario.notes !== '';
+		this.presetHint.textContent = !this.edited && preset && !hasNotes ? preset.summary : '';
 		this.presetHint.hidden = !this.presetHint.textContent;
 
 		const title = typeof this.scenario.title === 'string' ? this.scenario.title : '';
@@ -576,13 +580,14 @@ export class SimulatorApp {
 	}
 
 	private renderLegend(): void {
-		const palette = readPalette();
+		const palette = this.map.colors;
 		const present = new Set<LegendKey>();
 		let pinned = false;
 		let locked = false;
 		let pmd = false;
 		let migrating = false;
-		for (const pages of this.view.pagesAt) {
+		const last = this.view.phases.length - 1;
+		for (const pages of [statesAt(this.view, 0), statesAt(this.view, this.phase), statesAt(this.view, last)]) {
 			for (const page of pages) {
 				present.add(pageLook(page, this.view.ownOwner, palette).key);
 				pinned ||= !!page.pinned;
@@ -698,15 +703,15 @@ export class SimulatorApp {
 		}
 		const index = this.map.focused;
 		const cell: Cell = cells[index];
-		const before = this.view.pagesAt[0][index];
-		const end = this.view.pagesAt[this.view.pagesAt.length - 1][index];
+		const before = statesAt(this.view, 0)[index];
+		const end = statesAt(this.view, this.view.phases.length - 1)[index];
 		const rows: HTMLElement[] = [];
 		const row = (term: string, value: Node | string) => rows.push(h('dt', { text: term }), h('dd', {}, value));
 		row('Before', pageDescription(before));
 		if (this.phase > 0) {
 			row(`After ${phase.title}`, pageDescription(cell.page));
 		}
-		if (this.phase < this.view.phases.length - 1 && this.view.phases.length > 1) {
+		if (this.phase < this.view.phases.length - 1) {
 			row('At the end', pageDescription(end));
 		}
 		row(`src[${index}]`, this.flagChips(cell.srcFlags, 'src'));
@@ -1211,7 +1216,7 @@ export class SimulatorApp {
 			h('h2', { id: 'timeline-heading', text: 'MMU notifier invalidations' }),
 			drivers.length ? h('span', { className: 'drivers' },
 				h('span', { className: 'muted', text: 'mirrors: ' }),
-				...drivers.map((d) => h('span', { className: `driver-chip${d === this.view.ownOwner ? ' own' : ''}`, text: d === this.view.ownOwner ? `${d} · migrating` : d })),
+				...drivers.map((d) => h('span', { className: `driver-chip${d === this.view.ownOwner ? ' own' : ''}`, text: d === this.view.ownOwner ? `${d} (migrating)` : d })),
 			) : null,
 		);
 		if (!verdicts.length) {

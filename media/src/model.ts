@@ -10,7 +10,7 @@ export type SimulateFn = (input: unknown) => SimResult;
 
 /** What one step did to one page, in words short enough for a badge. */
 export type CellMark =
-	| 'selected' | 'not-selected' | 'empty-slot'
+	| 'selected' | 'not-selected' | 'empty-slot' | 'in-unit'
 	| 'filled' | 'skipped'
 	| 'migrated' | 'failed'
 	| 'moved' | 'restored' | 'untouched'
@@ -61,8 +61,10 @@ export interface View {
 	phases: Phase[];
 	/** `cells[phase][page]`, built lazily by {@link cellsAt}. */
 	cellCache: Map<number, Cell[]>;
-	/** Page states after each phase (index as `phases`). */
-	pagesAt: FinalPage[][];
+	/** Page states after each phase (index as `phases`), filled lazily by {@link statesAt}. */
+	pagesAt: (FinalPage[] | undefined)[];
+	/** The simulator, kept for the lazy prefix runs. */
+	simulate: SimulateFn;
 	/** Owners of devices in the scenario, "our" driver first. */
 	drivers: string[];
 	/** The owner the migrating driver uses (setup's pgmapOwner/srcOwner, else the copy owner). */
@@ -85,6 +87,7 @@ export const MARK_LABEL: Record<CellMark, string> = {
 	'selected': 'selected',
 	'not-selected': 'not selected',
 	'empty-slot': 'empty slot selected',
+	'in-unit': 'part of a COMPOUND unit',
 	'filled': 'destination given',
 	'skipped': 'left without destination',
 	'migrated': 'migrated',
@@ -272,19 +275,10 @@ export function computeView(scenario: Scenario, simulate: SimulateFn, now: () =>
 	}
 	const steps = Array.isArray(scenario.steps) ? scenario.steps : [];
 	const pages = Array.isArray(scenario.pages) ? scenario.pages : [];
-	const pagesAt: FinalPage[][] = [pages.map(pageOf)];
+	const pagesAt: (FinalPage[] | undefined)[] = [pages.map(pageOf)];
 	const ok = result.errors.length === 0 && result.steps.length === steps.length;
-	if (ok) {
-		// Page states between steps: the simulator reports only the end state, so simulate each prefix.
-		for (let k = 1; k <= steps.length; k++) {
-			if (k === steps.length) {
-				pagesAt.push(pages.map((_, i) => pageOf(result.final[i])));
-				continue;
-			}
-			const partial = safeSimulate(simulate, { ...scenario, steps: steps.slice(0, k) });
-			const src = partial.errors.length === 0 && partial.final.length === pages.length ? partial.final : pagesAt[k - 1];
-			pagesAt.push(pages.map((_, i) => pageOf(src[i])));
-		}
+	if (ok && steps.length > 0) {
+		pagesAt[steps.length] = pages.map((_, i) => pageOf(result.final[i]));
 	}
 	const simulateMs = now() - started;
 	const { drivers, own } = owners(scenario);
@@ -307,7 +301,27 @@ export function computeView(scenario: Scenario, simulate: SimulateFn, now: () =>
 			phases.push({ index: k + 1, step: k, op: step.op, title, detail, result: res, outcome: outcomeOf(step, res), failed: isFailure(res), first: range.first, count: range.count });
 		});
 	}
-	return { scenario, result, phases, cellCache: new Map(), pagesAt, drivers, ownOwner: own, simulateMs };
+	return { scenario, result, phases, cellCache: new Map(), pagesAt, simulate, drivers, ownOwner: own, simulateMs };
+}
+
+/**
+ * Page states after phase k. The simulator reports only the end state, so a state between steps
+ * comes from simulating that prefix of the steps (on demand, then cached).
+ */
+export function statesAt(view: View, k: number): FinalPage[] {
+	const last = view.phases.length - 1;
+	const index = Math.max(0, Math.min(k, last));
+	const cached = view.pagesAt[index];
+	if (cached) {
+		return cached;
+	}
+	const pages = view.scenario.pages;
+	const partial = safeSimulate(view.simulate, { ...view.scenario, steps: view.scenario.steps.slice(0, index) });
+	const states = partial.errors.length === 0 && partial.final.length === pages.length
+		? pages.map((_, i) => pageOf(partial.final[i]))
+		: statesAt(view, index - 1);
+	view.pagesAt[index] = states;
+	return states;
 }
 
 function whyAt(result: StepResult | undefined, rel: number): string | undefined {
@@ -321,16 +335,12 @@ function whyAt(result: StepResult | undefined, rel: number): string | undefined 
 	return typeof result.why === 'string' ? result.why : undefined;
 }
 
-/** The src entry of a page as the latest step at or before `phase` left it (back to the latest setup). */
-function srcAt(view: View, phase: number, index: number): { flags: string[]; why: string } | undefined {
+/** The phase whose src[] is current at `phase`: the latest setup or pages step, back to the latest setup. */
+function srcPhase(view: View, phase: number): Phase | undefined {
 	for (let p = phase; p >= 1; p--) {
 		const ph = view.phases[p];
-		const src = ph.result?.src;
-		if (Array.isArray(src) && (ph.op === 'setup' || ph.op === 'pages')) {
-			const entry = src[index - ph.first];
-			if (entry || ph.op === 'setup') {
-				return entry;
-			}
+		if ((ph.op === 'setup' || ph.op === 'pages') && Array.isArray(ph.result?.src)) {
+			return ph;
 		}
 		if (ph.op === 'setup') {
 			return undefined;
@@ -339,12 +349,12 @@ function srcAt(view: View, phase: number, index: number): { flags: string[]; why
 	return undefined;
 }
 
-/** The dst entry of a page from the latest copy since the latest setup. */
-function dstAt(view: View, phase: number, index: number): { flags: string[]; why: string } | undefined {
+/** The copy phase whose dst[] is current at `phase` (since the latest setup). */
+function dstPhase(view: View, phase: number): Phase | undefined {
 	for (let p = phase; p >= 1; p--) {
 		const ph = view.phases[p];
 		if (ph.op === 'copy') {
-			return ph.result?.dst?.[index - ph.first];
+			return ph;
 		}
 		if (ph.op === 'setup') {
 			return undefined;
@@ -369,7 +379,7 @@ const FINALIZE_WHY: Partial<Record<CellMark, string>> = {
 	untouched: 'Not part of this migration: its src entry was 0, so finalize had nothing to do here.',
 };
 
-function markFor(phase: Phase, rel: number, before: FinalPage, after: FinalPage, setupEntry: { flags: string[] } | undefined): CellMark {
+function markFor(phase: Phase, rel: number, before: FinalPage, after: FinalPage, setupEntry: { flags: string[] } | undefined, migrated: boolean | undefined): CellMark {
 	const result = phase.result;
 	switch (phase.op) {
 		case 'setup': {
@@ -378,6 +388,11 @@ function markFor(phase: Phase, rel: number, before: FinalPage, after: FinalPage,
 			}
 			const entry = result.src?.[rel];
 			if (!entry || !entry.flags.includes('MIGRATE')) {
+				// A tail slot of a PMD-sized unit is 0 but travels with its head (6.19+).
+				const head = result.src?.[rel - ((phase.first + rel) % 512)];
+				if (head && head !== entry && head.flags.includes('COMPOUND') && head.flags.includes('MIGRATE')) {
+					return 'in-unit';
+				}
 				return 'not-selected';
 			}
 			return entry.flags.includes('VALID') ? 'selected' : 'empty-slot';
@@ -394,7 +409,8 @@ function markFor(phase: Phase, rel: number, before: FinalPage, after: FinalPage,
 			return migrated ? 'migrated' : 'failed';
 		}
 		case 'finalize':
-			if (!samePlace(before, after)) {
+			// migrate_vma_pages() decided; a page can move to another page of the same device.
+			if (migrated === true || (migrated === undefined && !samePlace(before, after))) {
 				return 'moved';
 			}
 			return setupEntry && setupEntry.flags.includes('MIGRATE') ? 'restored' : 'untouched';
@@ -453,18 +469,23 @@ export function cellsAt(view: View, phaseIndex: number): Cell[] {
 		return cached;
 	}
 	const phase = view.phases[phaseIndex] ?? view.phases[0];
-	const now = view.pagesAt[phase.index] ?? view.pagesAt[0];
-	const prev = view.pagesAt[Math.max(0, phase.index - 1)] ?? now;
+	const now = statesAt(view, phase.index);
+	const prev = phase.index > 0 ? statesAt(view, phase.index - 1) : now;
 	const setup = setupBefore(view, phase.index);
 	// For finalize, compare with the state before the migration began (before its setup ran).
-	const base = phase.op === 'finalize' && setup ? view.pagesAt[setup.index - 1] ?? prev : prev;
+	const base = phase.op === 'finalize' && setup ? statesAt(view, setup.index - 1) : prev;
+	const srcFrom = phase.op === 'cpu-fault' ? phase : srcPhase(view, phase.index);
+	// The verdict of migrate_vma_pages() for this migration, when it ran before this phase.
+	const pagesFrom = phase.op === 'finalize' && srcFrom?.op === 'pages' ? srcFrom : undefined;
+	const dstFrom = phase.op === 'cpu-fault' ? undefined : dstPhase(view, phase.index);
 	const cells: Cell[] = now.map((page, index) => {
 		const inRange = phase.index > 0 && index >= phase.first && index < phase.first + phase.count;
 		const rel = index - phase.first;
 		const setupEntry = setup ? setup.result?.src?.[index - setup.first] : undefined;
-		const mark: CellMark = inRange ? markFor(phase, rel, base[index], page, setupEntry) : 'none';
-		const srcEntry = phase.op === 'cpu-fault' ? phase.result?.src?.[rel] : srcAt(view, phase.index, index);
-		const dstEntry = phase.op === 'cpu-fault' ? undefined : dstAt(view, phase.index, index);
+		const migrated = pagesFrom?.result?.migrated?.[index - pagesFrom.first];
+		const mark: CellMark = inRange ? markFor(phase, rel, base[index], page, setupEntry, migrated) : 'none';
+		const srcEntry = srcFrom?.result?.src?.[index - srcFrom.first];
+		const dstEntry = dstFrom?.result?.dst?.[index - dstFrom.first];
 		let why: string | undefined;
 		if (inRange) {
 			if (phase.op === 'setup') {

@@ -8,8 +8,16 @@ import type { Cell, CellMark } from './model.ts';
 import { css, luminance, pageLook, readPalette, type PageLook, type Palette, type Rgba } from './theme.ts';
 import { h } from './dom.ts';
 
-const POSITIVE: ReadonlySet<CellMark> = new Set<CellMark>(['selected', 'empty-slot', 'filled', 'migrated', 'moved', 'pinned', 'pin-migrated', 'fault', 'unpinned']);
+/** Room around the cells for the focus ring. */
+const PAD = 6;
+
+/** The largest cell, for short ranges. */
+const MAX_CELL = 52;
+
+const POSITIVE: ReadonlySet<CellMark> = new Set<CellMark>(['selected', 'empty-slot', 'in-unit', 'filled', 'migrated', 'moved', 'pinned', 'pin-migrated', 'fault', 'unpinned']);
 const NEGATIVE: ReadonlySet<CellMark> = new Set<CellMark>(['not-selected', 'skipped', 'failed', 'restored', 'pin-failed', 'fault-failed']);
+/** Dimmed without a verdict glyph: the step did not concern these pages. */
+const QUIET: ReadonlySet<CellMark> = new Set<CellMark>(['untouched']);
 
 export function isPositive(mark: CellMark): boolean {
 	return POSITIVE.has(mark);
@@ -50,6 +58,9 @@ export interface CellPaint {
 	emptySlot: boolean;
 	/** Behind a migration entry (setup ran, finalize not yet). */
 	migrating: boolean;
+	/** Drawn in large cells: the page index and the owner of a device page. */
+	index?: number;
+	owner?: string;
 }
 
 /** Paints one cell; shared by the map and the legend swatches. */
@@ -94,17 +105,37 @@ export function paintCell(ctx: CanvasRenderingContext2D, x: number, y: number, s
 	}
 	if (s >= 18 && look.glyph) {
 		const onFill = look.fill ?? palette.bg;
-		ctx.fillStyle = luminance(onFill) > 0.4 ? 'rgba(0,0,0,0.78)' : 'rgba(255,255,255,0.92)';
-		ctx.font = `600 ${Math.round(s * 0.42)}px ${palette.fontFamily}`;
+		const ink = luminance(onFill) > 0.4 ? 'rgba(0,0,0,0.78)' : 'rgba(255,255,255,0.92)';
+		const big = s >= 44;
+		ctx.fillStyle = ink;
+		ctx.font = `600 ${Math.round(s * (big ? 0.34 : 0.42))}px ${palette.fontFamily}`;
 		ctx.textAlign = 'center';
 		ctx.textBaseline = 'middle';
-		ctx.fillText(look.glyph, x + s / 2, y + s / 2 + 0.5);
+		ctx.fillText(look.glyph, x + s / 2, y + s * (big && paint.owner ? 0.44 : 0.5) + 0.5);
+		if (big && paint.owner) {
+			ctx.font = `500 10px ${palette.fontFamily}`;
+			ctx.textAlign = 'left';
+			ctx.textBaseline = 'alphabetic';
+			const text = paint.owner.length > 6 ? `${paint.owner.slice(0, 5)}…` : paint.owner;
+			ctx.fillText(text, x + 4, y + s - 5, s - 22);
+		}
+	}
+	if (s >= 44 && paint.index !== undefined) {
+		const onFill = look.fill ?? palette.bg;
+		ctx.fillStyle = luminance(onFill) > 0.4 ? 'rgba(0,0,0,0.55)' : 'rgba(255,255,255,0.7)';
+		if (!look.fill) {
+			ctx.fillStyle = css(palette.muted);
+		}
+		ctx.font = `9px ${palette.fontFamily}`;
+		ctx.textAlign = 'right';
+		ctx.textBaseline = 'top';
+		ctx.fillText(String(paint.index), x + s - 4, y + 3);
 	}
 	if (paint.migrating && s >= 6) {
 		// A migration entry: the PTE no longer maps the page; drawn as an inset dashed frame.
 		const inset = Math.max(1.5, s * 0.18);
-		ctx.strokeStyle = css(palette.bg, 0.95);
-		ctx.lineWidth = Math.max(1, s / 12);
+		ctx.strokeStyle = css(palette.bg, 0.8);
+		ctx.lineWidth = Math.max(1, s / 18);
 		if (s >= 10) {
 			ctx.setLineDash([Math.max(2, s / 7), Math.max(1.5, s / 10)]);
 		}
@@ -254,6 +285,12 @@ export class PageMap {
 		return this.cells.length ? [this.focusIndex] : [];
 	}
 
+	/** A cell's box in CSS pixels relative to the canvas (for tests and tooling). */
+	cellBox(index: number): { x: number; y: number; size: number } {
+		const { cols, size, gap, gutter } = this.layout;
+		return { x: PAD + gutter + (index % cols) * (size + gap), y: PAD + Math.floor(index / cols) * (size + gap), size };
+	}
+
 	get columns(): number {
 		return this.layout.cols;
 	}
@@ -331,6 +368,12 @@ export class PageMap {
 		this.scroller.focus();
 	}
 
+	/** The colours in use (read from the theme on first paint). */
+	get colors(): Palette {
+		this.palette ??= readPalette();
+		return this.palette;
+	}
+
 	/** Re-reads the theme colours (call when VS Code changes theme). */
 	refreshTheme(): void {
 		this.palette = undefined;
@@ -346,7 +389,7 @@ export class PageMap {
 		const { cols, size, gap } = this.layout;
 		const row = Math.floor(index / Math.max(1, cols));
 		const top = row * (size + gap);
-		const bottom = top + size + gap;
+		const bottom = top + size + gap + 2 * PAD;
 		if (top < this.scroller.scrollTop) {
 			this.scroller.scrollTop = top;
 		} else if (bottom > this.scroller.scrollTop + this.scroller.clientHeight) {
@@ -367,13 +410,13 @@ export class PageMap {
 			const cols = Math.min(colsRaw, Math.max(1, n));
 			const rows = Math.ceil(n / cols);
 			const gutter = rows > 1 ? 10 + 7 * String(Math.max(0, (rows - 1) * cols)).length : 0;
-			const rough = Math.floor((width - gutter - 4 - 2 * (cols - 1)) / cols);
+			const rough = Math.floor((width - 2 * PAD - gutter - 4 - 2 * (cols - 1)) / cols);
 			const gap = rough >= 14 ? 3 : rough >= 8 ? 2 : 1;
-			const size = Math.min(36, Math.floor((width - gutter - 4 - gap * (cols - 1)) / cols));
+			const size = Math.min(MAX_CELL, Math.floor((width - 2 * PAD - gutter - 4 - gap * (cols - 1)) / cols));
 			if (size < 4) {
 				break;
 			}
-			layouts.push({ cols, rows, size, gap, gutter, width: gutter + cols * (size + gap), height: Math.max(rows * (size + gap), size) });
+			layouts.push({ cols, rows, size, gap, gutter, width: 2 * PAD + gutter + cols * (size + gap), height: 2 * PAD + Math.max(rows * (size + gap), size) });
 			if (colsRaw >= n) {
 				break;
 			}
@@ -385,7 +428,9 @@ export class PageMap {
 				return l;
 			}
 			if (fitting.length) {
-				return l.size > acc.size || (l.size === acc.size && l.rows < acc.rows) ? l : acc;
+				// Cells within 12% of each other count as the same size: then fewer rows win.
+				const similar = Math.abs(l.size - acc.size) <= 0.12 * Math.max(l.size, acc.size);
+				return similar ? (l.rows < acc.rows ? l : acc) : l.size > acc.size ? l : acc;
 			}
 			return l.height < acc.height ? l : acc;
 		}, undefined);
@@ -427,28 +472,34 @@ export class PageMap {
 			ctx.font = `11px ${palette.fontFamily}`;
 			ctx.textAlign = 'right';
 			ctx.textBaseline = 'middle';
-			const every = size < 10 ? Math.max(1, Math.ceil(14 / pitch)) : 1;
+			const large = this.cells.length > 512 && cols < 512;
+			let lastY = -Infinity;
 			for (let row = 0; row * cols < this.cells.length; row++) {
 				const first = row * cols;
-				const pmdStart = first % 512 === 0 && cols < 512 && this.cells.length > 512;
-				if (row % every !== 0 && !pmdStart) {
+				const pmdStart = large && first % 512 === 0;
+				const y = PAD + row * pitch + size / 2;
+				// Small cells: label PMD (512-page) boundaries only; otherwise every row with room.
+				if ((size < 10 && large && !pmdStart) || y - lastY < 13) {
 					continue;
 				}
+				lastY = y;
 				ctx.fillStyle = css(pmdStart ? palette.fg : palette.muted);
-				ctx.fillText(String(first), gutter - 6, row * pitch + size / 2);
+				ctx.fillText(String(first), PAD + gutter - 6, y);
 			}
 		}
-		for (const cell of this.cells) {
+		if (size < 12) {
+			this.drawSmall(ctx, palette);
+		} else for (const cell of this.cells) {
 			const col = cell.index % cols;
 			const row = Math.floor(cell.index / cols);
-			const x = gutter + col * pitch;
-			const y = row * pitch;
+			const x = PAD + gutter + col * pitch;
+			const y = PAD + row * pitch;
 			const mark = this.showMarks ? cell.mark : 'none';
 			let alpha = 1;
 			if (this.showMarks) {
 				if (!cell.inRange) {
 					alpha = 0.3;
-				} else if (NEGATIVE.has(mark)) {
+				} else if (NEGATIVE.has(mark) || QUIET.has(mark)) {
 					alpha = 0.45;
 				}
 			}
@@ -461,48 +512,131 @@ export class PageMap {
 				pmd: !!cell.page.pmd,
 				emptySlot: mark === 'empty-slot',
 				migrating: !!cell.page.migrating,
+				index: cell.index,
+				owner: cell.page.state === 'device-private' || cell.page.state === 'device-coherent' ? cell.page.owner : undefined,
 			}, palette);
 		}
 		// PMD boundaries in a large map: a thin rule above each 512-page block.
 		if (this.cells.length > 512 && cols < 512 && 512 % cols === 0) {
 			ctx.fillStyle = css(palette.muted, 0.6);
 			for (let first = 512; first < this.cells.length; first += 512) {
-				const y = (first / cols) * pitch - gap / 2 - 0.5;
-				ctx.fillRect(gutter, y, cols * pitch - gap, 1);
+				const y = PAD + (first / cols) * pitch - gap / 2 - 0.5;
+				ctx.fillRect(PAD + gutter, y, cols * pitch - gap, 1);
 			}
 		}
 		for (const i of this.selection) {
-			this.outline(ctx, i, palette.selection, 0.55, 1.5, true);
+			this.outline(ctx, i, palette.selection, 0.9, this.layout.size >= 10 ? 2 : 1, true, 0);
 		}
 		if (this.hoverIndex >= 0 && this.hoverIndex < this.cells.length) {
-			this.outline(ctx, this.hoverIndex, palette.fg, 0.5, 1, false);
+			this.outline(ctx, this.hoverIndex, palette.fg, 0.6, 1, false, 1);
 		}
 		if (this.cells.length) {
 			const focused = document.activeElement === this.scroller;
-			this.outline(ctx, this.focusIndex, palette.focus, focused ? 1 : 0.6, focused ? 2 : 1.5, false);
+			// A ring in the background colour under the focus ring keeps it visible on any fill.
+			const big = this.layout.size >= 10;
+			this.outline(ctx, this.focusIndex, palette.bg, 1, big ? 2 : 1, false, 0);
+			this.outline(ctx, this.focusIndex, palette.focus, focused ? 1 : 0.7, focused ? 2.5 : 1.5, false, big ? 2 : 1);
 		}
 		this.lastPaintMs = performance.now() - started;
 	}
 
-	private outline(ctx: CanvasRenderingContext2D, index: number, color: Rgba, alpha: number, width: number, fill: boolean): void {
+	/**
+	 * Small cells (large ranges): one path per fill colour and opacity, then the few markers.
+	 * Thousands of cells paint in a few milliseconds this way.
+	 */
+	private drawSmall(ctx: CanvasRenderingContext2D, palette: Palette): void {
 		const { cols, size, gap, gutter } = this.layout;
 		const pitch = size + gap;
-		const x = gutter + (index % cols) * pitch;
-		const y = Math.floor(index / cols) * pitch;
+		const batches = new Map<string, number[]>();
+		const holes: number[] = [];
+		const extras: Cell[] = [];
+		for (const cell of this.cells) {
+			const mark = this.showMarks ? cell.mark : 'none';
+			let alpha = 1;
+			if (this.showMarks) {
+				if (!cell.inRange) {
+					alpha = 0.3;
+				} else if (NEGATIVE.has(mark) || QUIET.has(mark)) {
+					alpha = 0.45;
+				}
+			}
+			const look = pageLook(cell.page, this.ownOwner, palette);
+			if (!look.fill) {
+				holes.push(cell.index, alpha, mark === 'empty-slot' ? 1 : 0);
+			} else {
+				const key = css(look.fill, alpha);
+				let list = batches.get(key);
+				if (!list) {
+					list = [];
+					batches.set(key, list);
+				}
+				list.push(cell.index);
+			}
+			if (cell.page.pinned || cell.page.pmd || cell.page.migrating || (look.hatch && size >= 6)) {
+				extras.push(cell);
+			}
+		}
+		for (const [style, list] of batches) {
+			ctx.fillStyle = style;
+			ctx.beginPath();
+			for (const i of list) {
+				ctx.rect(PAD + gutter + (i % cols) * pitch, PAD + Math.floor(i / cols) * pitch, size, size);
+			}
+			ctx.fill();
+		}
+		ctx.lineWidth = 1;
+		for (let k = 0; k < holes.length; k += 3) {
+			const i = holes[k];
+			ctx.strokeStyle = css(holes[k + 2] ? palette.ok : palette.hole, holes[k + 1]);
+			ctx.strokeRect(PAD + gutter + (i % cols) * pitch + 0.5, PAD + Math.floor(i / cols) * pitch + 0.5, size - 1, size - 1);
+		}
+		for (const cell of extras) {
+			const x = PAD + gutter + (cell.index % cols) * pitch;
+			const y = PAD + Math.floor(cell.index / cols) * pitch;
+			const alpha = this.showMarks && !cell.inRange ? 0.3 : 1;
+			const look = pageLook(cell.page, this.ownOwner, palette);
+			if (look.hatch && look.fill && size >= 6) {
+				ctx.strokeStyle = css(luminance(look.fill) > 0.35 ? [0, 0, 0, 1] : [255, 255, 255, 1], 0.45 * alpha);
+				ctx.beginPath();
+				ctx.moveTo(x, y + size);
+				ctx.lineTo(x + size, y);
+				ctx.stroke();
+			}
+			if (cell.page.pinned) {
+				ctx.fillStyle = css(palette.pin, alpha);
+				ctx.fillRect(x + size / 2, y, Math.ceil(size / 2), Math.ceil(size / 2));
+			}
+			if (cell.page.pmd) {
+				ctx.fillStyle = css(palette.fg, alpha);
+				ctx.fillRect(x, y, Math.max(2, Math.floor(size / 2)), Math.max(2, Math.floor(size / 2)));
+			}
+			if (cell.page.migrating && size >= 6) {
+				ctx.fillStyle = css(palette.bg, 0.9);
+				ctx.fillRect(x + size / 2 - 1, y + size / 2 - 1, 2, 2);
+			}
+		}
+	}
+
+	/** Strokes a ring of `width` around a cell, `offset` px outside its edge. */
+	private outline(ctx: CanvasRenderingContext2D, index: number, color: Rgba, alpha: number, width: number, fill: boolean, offset = 0.5): void {
+		const { cols, size, gap, gutter } = this.layout;
+		const pitch = size + gap;
+		const x = PAD + gutter + (index % cols) * pitch;
+		const y = PAD + Math.floor(index / cols) * pitch;
 		if (fill) {
 			ctx.fillStyle = css(color, 0.35);
 			ctx.fillRect(x, y, size, size);
 		}
 		ctx.strokeStyle = css(color, alpha);
 		ctx.lineWidth = width;
-		const o = size >= 8 ? width / 2 + 0.5 : 0.5;
+		const o = offset + width / 2;
 		ctx.strokeRect(x - o, y - o, size + 2 * o, size + 2 * o);
 	}
 
 	private hit(event: MouseEvent): number {
 		const rect = this.canvas.getBoundingClientRect();
-		const x = event.clientX - rect.left - this.layout.gutter;
-		const y = event.clientY - rect.top;
+		const x = event.clientX - rect.left - PAD - this.layout.gutter;
+		const y = event.clientY - rect.top - PAD;
 		const pitch = this.layout.size + this.layout.gap;
 		if (x < 0 || y < 0) {
 			return -1;

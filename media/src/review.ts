@@ -5,14 +5,14 @@
 
 import type { SimulatorOrigin } from '../../common/webviewProtocol.ts';
 import type { FinalPage, ScenarioVma } from '../../server/src/core/model/scenario.ts';
-import { cellsAt, formatRanges, notifierVerdicts, pageDescription, rangeText, type View } from './model.ts';
+import { cellsAt, formatRanges, notifierVerdicts, pageDescription, rangeText, statesAt, type View } from './model.ts';
 
 const WIDTH = 72;
 const MAX_GROUPS = 8;
 
 /** Wraps text to `width` columns; continuation lines get `indent`. */
 export function wrap(text: string, width: number, first: string, indent: string): string[] {
-	const words = text.split(/\s+/).filter(Boolean);
+	const words = ascii(text).split(/\s+/).filter(Boolean);
 	const lines: string[] = [];
 	let line = first;
 	let empty = true;
@@ -68,14 +68,14 @@ export function reviewComment(view: View, origin?: SimulatorOrigin): string {
 		out.push(...wrap(`Scenario: ${scenario.title}`, WIDTH, '', '  '));
 	}
 	out.push(`VMA: ${vmaText(scenario.vma)}`);
-	const before = view.pagesAt[0];
+	const before = statesAt(view, 0);
 	out.push(...wrap(`Pages before: ${census(before, 0, before.length)}.`, WIDTH, '', '  '));
 	if (view.result.errors.length) {
 		out.push('', 'The scenario is not valid:');
 		for (const error of view.result.errors) {
 			out.push(...wrap(error, WIDTH, '  - ', '    '));
 		}
-		return out.join('\n') + '\n';
+		return plain(out);
 	}
 	out.push('');
 	for (const phase of view.phases.slice(1)) {
@@ -114,8 +114,15 @@ export function reviewComment(view: View, origin?: SimulatorOrigin): string {
 			out.push(`   - … and ${entries.length - MAX_GROUPS} more groups`);
 		}
 	}
-	const after = view.pagesAt[view.pagesAt.length - 1];
+	const after = statesAt(view, view.phases.length - 1);
 	out.push('', ...wrap(`Pages after: ${census(after, 0, after.length)}.`, WIDTH, '', '  '));
+	const warnings = Array.isArray(view.result.warnings) ? view.result.warnings : [];
+	if (warnings.length) {
+		out.push('', 'Notes from the simulator:');
+		for (const warning of warnings) {
+			out.push(...wrap(warning, WIDTH, '  - ', '    '));
+		}
+	}
 	const verdicts = notifierVerdicts(view);
 	if (verdicts.length) {
 		out.push('', 'MMU notifier invalidations:');
@@ -125,7 +132,16 @@ export function reviewComment(view: View, origin?: SimulatorOrigin): string {
 			out.push(...wrap(`${n.event}, owner ${n.owner ?? 'NULL'}, ${rangeText(n.first, n.count)}${from}: ${v.explanation}`, WIDTH, '  - ', '    '));
 		}
 	}
-	return out.join('\n') + '\n';
+	return plain(out);
+}
+
+/** Mail-friendly punctuation for our own separators. */
+function ascii(text: string): string {
+	return text.replace(/ · /g, ', ').replace(/[–—]/g, '-').replace(/…/g, '...');
+}
+
+function plain(lines: string[]): string {
+	return `${ascii(lines.join('\n'))}\n`;
 }
 
 function cellMarkWord(mark: string): string {

@@ -84,6 +84,11 @@ export async function serve(scriptFile: string): Promise<Served> {
 		} else if (url.pathname === '/simulator.css') {
 			res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' });
 			res.end(css);
+		} else if (url.pathname === '/favicon.ico') {
+			// Browsers ask for it on their own; VS Code webviews do not. Not counted as page traffic.
+			served.requests.pop();
+			res.writeHead(204);
+			res.end();
 		} else {
 			res.writeHead(404);
 			res.end();
@@ -100,16 +105,18 @@ export async function launch(): Promise<Browser> {
 }
 
 /**
- * Runs before any page script: the stand-in VS Code API, a recorder of CSP violations and dialogs.
+ * Runs before any page script: the stand-in VS Code API, a recorder of CSP violations.
  * `savedState` plays the part of the state VS Code keeps for a webview across reloads.
+ * Written as source text: tsx would wrap a function's inner names in helpers the page lacks.
  */
-function standIn(savedState: unknown): void {
-	const w = window as unknown as Record<string, unknown>;
-	const posted: unknown[] = [];
-	let state: unknown = savedState;
+function standIn(savedState: unknown): string {
+	return `(() => {
+	const w = window;
+	const posted = [];
+	let state = ${JSON.stringify(savedState ?? null)};
 	let acquired = false;
 	w.__posted = posted;
-	w.__cspViolations = [] as string[];
+	w.__cspViolations = [];
 	w.__getSavedState = () => state;
 	w.acquireVsCodeApi = () => {
 		if (acquired) {
@@ -117,19 +124,15 @@ function standIn(savedState: unknown): void {
 		}
 		acquired = true;
 		return {
-			postMessage: (message: unknown) => {
-				posted.push(JSON.parse(JSON.stringify(message)));
-			},
+			postMessage: (message) => { posted.push(JSON.parse(JSON.stringify(message))); },
 			getState: () => state,
-			setState: (value: unknown) => {
-				state = JSON.parse(JSON.stringify(value));
-				return value;
-			},
+			setState: (value) => { state = JSON.parse(JSON.stringify(value)); return value; },
 		};
 	};
 	document.addEventListener('securitypolicyviolation', (event) => {
-		(w.__cspViolations as string[]).push(`${event.violatedDirective} ${event.blockedURI}`);
+		w.__cspViolations.push(event.violatedDirective + ' ' + event.blockedURI);
 	});
+})();`;
 }
 
 export interface OpenedPage {
@@ -150,12 +153,12 @@ export async function openPanel(browser: Browser, served: Served, options: { sav
 			consoleErrors.push(message.text());
 		}
 	});
-	page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+	page.on('pageerror', (error) => { consoleErrors.push(`pageerror: ${error.message}`); if (process.env.ML_DEBUG) console.log(error); });
 	page.on('dialog', (dialog) => {
 		dialogs.push(dialog.message());
 		void dialog.dismiss();
 	});
-	await page.addInitScript(standIn, options.savedState ?? null);
+	await page.addInitScript({ content: standIn(options.savedState) });
 	await page.goto(`${served.origin}/`);
 	await page.waitForFunction(() => (window as unknown as { __migrateLens?: unknown }).__migrateLens !== undefined);
 	return { context, page, consoleErrors, dialogs, close: () => context.close() };

@@ -228,11 +228,14 @@ export const API_DOCS: Readonly<Record<string, ApiDoc>> = Object.freeze({
 			+ 'If setup selected nothing (someone else migrated the page) return 0 so the fault is retried. VM_FAULT_OOM is fine when no page can be allocated. On 6.15+ the page arrives locked: do not lock it again.',
 		pitfalls: [P.faultPage, P.faultRelocked, P.sigbus, P.notZeroed],
 	},
+	'struct hmm_devmem_ops': { details: 'HMM\'s own device-memory registration (hmm_devmem_add) carried these callbacks; 5.3 folded device memory into plain dev_pagemap with dev_pagemap_ops.', pitfalls: [P.notInKernel] },
 	[`${SDPO}::page_free`]: { details: 'From 6.1 free device-private pages have refcount 0 and are handed out again with zone_device_page_init().' },
 	[`${SDPO}::folio_free`]: { details: 'Receives large device-private folios on 6.19+, so driver bookkeeping must handle more than one page.' },
 	[`${SDPO}::folio_split`]: { details: 'Partial unmap, mprotect or mremap of a PMD-mapped device-private folio splits it; the driver updates its per-page data here.' },
 	'struct hmm_devmem_ops::fault': { details: 'A patch for 5.3 or later implements `dev_pagemap_ops.migrate_to_ram` instead.', pitfalls: [P.notInKernel] },
 	page_pgmap: { details: 'Use it instead of reading `page->pgmap` directly on kernels that have it.' },
+
+	[EMT]: { details: 'A dev_pagemap\'s `type`. The migration API deals with MEMORY_DEVICE_PRIVATE (not CPU-addressable) and MEMORY_DEVICE_COHERENT (CPU-addressable, 6.0+); fs-dax and p2p types never take part in migrate_vma.' },
 
 	// ---- memory types -------------------------------------------------------------------------------------------
 	[`${EMT}::MEMORY_DEVICE_PRIVATE`]: {
@@ -258,6 +261,11 @@ export const API_DOCS: Readonly<Record<string, ApiDoc>> = Object.freeze({
 		details: 'Run it inside an mmu_interval_read_begin()/mmu_interval_read_retry() loop. Device-private pages are reported as-is only when their owner equals `dev_private_owner`; any other device-private page is faulted back to RAM (or the call fails when faulting is not requested).',
 		pitfalls: [P.hmmOwner],
 	},
+	[SHR]: {
+		details: 'Filled by the driver before hmm_range_fault(): `notifier` and `notifier_seq` (from mmu_interval_read_begin()), `start`/`end`, `hmm_pfns`, `default_flags`/`pfn_flags_mask`, and `dev_private_owner` so the driver\'s own device-private pages are reported instead of faulted back.',
+		pitfalls: [P.hmmOwner],
+	},
+	[`${SHR}::hmm_pfns`]: { details: 'Check each entry for HMM_PFN_VALID before mapping it; device-private pages of `dev_private_owner` come back as their device pfn.' },
 	hmm_vma_fault: { details: 'Part of the early HMM mirror API.', pitfalls: [P.notInKernel] },
 	[`${SHR}::dev_private_owner`]: {
 		details: 'Set it to the same value as your `dev_pagemap.owner`. Left NULL, a GPU fault on memory the driver itself migrated to the device faults it back to RAM (or fails), which defeats the migration.',
@@ -277,6 +285,7 @@ export const API_DOCS: Readonly<Record<string, ApiDoc>> = Object.freeze({
 		pitfalls: [P.selfInval, P.pgmapOwner],
 	},
 	[`${EMNE}::MMU_NOTIFY_EXCLUSIVE`]: { details: 'Like MIGRATE, a driver can recognise its own exclusive-access requests by the owner.' },
+	[SMNR]: { details: 'What an invalidate callback receives. `event` with the owner (`migrate_pgmap_owner` on 5.9–5.13, `owner` from 5.14) lets a driver recognise invalidations its own migrations caused.', pitfalls: [P.selfInval] },
 	[`${SMNR}::event`]: { details: 'Compare against MMU_NOTIFY_MIGRATE together with the owner to skip self-inflicted invalidations.', pitfalls: [P.selfInval] },
 	[`${SMNR}::migrate_pgmap_owner`]: { details: 'Code for 5.14+ reads `range->owner` instead.', pitfalls: [P.notInKernel, P.selfInval] },
 	[`${SMNR}::owner`]: { details: 'Equal to the `pgmap_owner` of the migration that raised the invalidation; NULL when the migration did not set one.', pitfalls: [P.selfInval] },
@@ -337,7 +346,6 @@ export const EXTRA_SYMBOLS: readonly ExtraSymbol[] = Object.freeze([
 	{ name: 'notifier_seq', parent: SHR, kind: 'field', summary: 'The value of mmu_interval_read_begin() the snapshot is valid for; check it with mmu_interval_read_retry() under the driver lock before using the pfns.' },
 	{ name: 'start', parent: SHR, kind: 'field', summary: 'First address of the snapshot.' },
 	{ name: 'end', parent: SHR, kind: 'field', summary: 'End of the snapshot, exclusive.' },
-	{ name: 'hmm_pfns', parent: SHR, kind: 'field', summary: 'One output entry per page: a pfn with HMM_PFN_* flags.' },
 	{ name: 'default_flags', parent: SHR, kind: 'field', summary: 'HMM_PFN_REQ_* requests applied to every page (fault in, require write).' },
 	{ name: 'pfn_flags_mask', parent: SHR, kind: 'field', summary: 'Which bits of the per-page input entries are honoured as requests.' },
 	{ name: 'HMM_PFN_VALID', kind: 'flag', summary: 'hmm_range_fault() output: the entry has a pfn.' },

@@ -45,8 +45,17 @@ function code(s: string): string {
 	return s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``;
 }
 
+const SOURCE_LABEL: Record<string, string> = {
+	'setting': 'from the setting',
+	'tree': 'from the kernel tree',
+	'base-commit': 'from base-commit',
+	'date': 'from the mail date',
+	'newest': 'the newest modelled',
+};
+
 function kernelLabel(v: KernelVersion, opts: DocRenderOptions): string {
-	return `Linux ${formatKernel(v)}${opts.kernelSource ? ` (${opts.kernelSource})` : ''}`;
+	const src = opts.kernelSource ? SOURCE_LABEL[opts.kernelSource] ?? opts.kernelSource : undefined;
+	return `Linux ${formatKernel(v)}${src ? ` (${src})` : ''}`;
 }
 
 function hex(n: bigint | number): string {

@@ -27,21 +27,66 @@ export interface AstNode {
 	src: string;
 }
 
+/** Line starts of a text, for turning indexes into points. */
+function lineStarts(src: string): number[] {
+	const out = [0];
+	for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) {
+		out.push(i + 1);
+	}
+	return out;
+}
+
+function pointAt(starts: number[], index: number): Point {
+	let lo = 0;
+	let hi = starts.length - 1;
+	while (lo < hi) {
+		const mid = (lo + hi + 1) >> 1;
+		if (starts[mid]! <= index) {
+			lo = mid;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return { row: lo, column: index - starts[lo]! };
+}
+
+/**
+ * Copies a tree. Type and field names come from the language's tables by id, and points are
+ * computed from the (UTF-16) indexes here, so each node costs a handful of numeric reads.
+ */
 export function copyTree(tree: Tree, src: string): AstNode {
+	const lang = tree.language;
+	const types = lang.types;
+	const fields = lang.fields;
+	const namedById: boolean[] = [];
+	const starts = lineStarts(src);
 	const c = tree.walk();
-	const make = (parent: AstNode | null): AstNode => ({
-		type: c.nodeType,
-		named: c.nodeIsNamed,
-		missing: c.nodeIsMissing,
-		field: c.currentFieldName,
-		start: c.startPosition,
-		end: c.endPosition,
-		startIndex: c.startIndex,
-		endIndex: c.endIndex,
-		children: [],
-		parent,
-		src,
-	});
+	const make = (parent: AstNode | null): AstNode => {
+		const id = c.nodeTypeId;
+		let isNamed = namedById[id];
+		if (isNamed === undefined) {
+			isNamed = lang.nodeTypeIsNamed(id);
+			namedById[id] = isNamed;
+		}
+		const fid = c.currentFieldId;
+		const startIndex = c.startIndex;
+		const endIndex = c.endIndex;
+		const type = types[id] ?? c.nodeType;
+		return {
+			type,
+			named: isNamed,
+			// zero-width nodes are the only ones that can be "missing"
+			missing: startIndex === endIndex && c.nodeIsMissing,
+			field: fid > 0 ? fields[fid] ?? null : null,
+			start: pointAt(starts, startIndex),
+			end: pointAt(starts, endIndex),
+			startIndex,
+			endIndex,
+			children: [],
+			parent,
+			src,
+		};
+	};
 	const root = make(null);
 	let cur = root;
 	// iterative pre-order copy
@@ -73,12 +118,22 @@ export function raw(n: AstNode): string {
 	return n.src.slice(n.startIndex, n.endIndex);
 }
 
+const textCache = new WeakMap<AstNode, string>();
+
 /** Source text with comments removed and whitespace runs folded to one space. */
 export function text(n: AstNode): string {
-	return fold(raw(n));
+	let t = textCache.get(n);
+	if (t === undefined) {
+		t = fold(raw(n));
+		textCache.set(n, t);
+	}
+	return t;
 }
 
 export function fold(s: string): string {
+	if (!/[\s/]/.test(s)) {
+		return s;
+	}
 	return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
 }
 

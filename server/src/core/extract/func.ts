@@ -109,7 +109,7 @@ function opOf(n: AstNode): string {
 }
 
 /** Role of a src/dst array expression. */
-function arrayRoleByText(n: AstNode, aliases: Map<string, 'src' | 'dst'>): 'src' | 'dst' | undefined {
+function arrayRoleByText(n: AstNode, aliases: Map<string, 'src' | 'dst'>, byName: (name: string) => boolean = () => true): 'src' | 'dst' | undefined {
 	const u = unwrap(n);
 	if (u.type === 'field_expression') {
 		const f = child(u, 'field');
@@ -127,6 +127,9 @@ function arrayRoleByText(n: AstNode, aliases: Map<string, 'src' | 'dst'>): 'src'
 		const a = aliases.get(name);
 		if (a) {
 			return a;
+		}
+		if (!byName(name)) {
+			return undefined;
 		}
 		if (/^(src|migrate_src)(_?pfns?)?$/.test(name)) {
 			return 'src';
@@ -397,11 +400,17 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			aliases.set(p.name, m[1] as 'src' | 'dst');
 		}
 	}
+	const aliasByName = (name: string): boolean => {
+		const d = decls.find((x) => x.name === name);
+		const p = params.find((x) => x.name === name);
+		const type = d?.type ?? p?.type;
+		return type === undefined ? !fieldExprs.some((f) => f.field === 'src' || f.field === 'dst') : /^(const\s+)?unsigned long\b/.test(type.replace(/^static\s+/, ''));
+	};
 	const noteAlias = (target: AstNode, value: AstNode): void => {
 		const t = unwrap(target);
 		const v = unwrap(value);
-		const rt = arrayRoleByText(t, aliases);
-		const rv = arrayRoleByText(v, aliases);
+		const rt = arrayRoleByText(t, aliases, aliasByName);
+		const rv = arrayRoleByText(v, aliases, aliasByName);
 		if (t.type === 'identifier' && rv && !aliases.has(raw(t))) {
 			aliases.set(raw(t), rv);
 		}
@@ -470,7 +479,19 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			set(5, 'dst');
 		}
 	}
-	const roleOf = (n: AstNode): 'src' | 'dst' | undefined => arrayRoleByText(n, aliases);
+	// a plain `src`/`dst` is taken for a pfn array by its name only when declared `unsigned long`, or,
+	// undeclared, when no struct's `src`/`dst` is in sight (amdkfd names its DMA scratch arrays so)
+	const usesFields = fieldExprs.some((f) => f.field === 'src' || f.field === 'dst');
+	const byName = (name: string): boolean => {
+		const d = decls.find((x) => x.name === name);
+		const p = params.find((x) => x.name === name);
+		const type = d?.type ?? p?.type;
+		if (type !== undefined) {
+			return /^(const\s+)?unsigned long\b/.test(type.replace(/^static\s+/, ''));
+		}
+		return !usesFields;
+	};
+	const roleOf = (n: AstNode): 'src' | 'dst' | undefined => arrayRoleByText(n, aliases, byName);
 
 	// ---- migrate_vma structs ---------------------------------------------------------------
 	const structs = new Map<string, MigrateVmaStruct>();
@@ -553,7 +574,25 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			continue;
 		}
 		const on = baseText(obj);
-		if (!structs.has(on) && MIGRATE_VMA_ONLY_FIELDS.has(raw(f)) && raw(f) !== 'npages') {
+		if (!structs.has(on) && MIGRATE_VMA_ONLY_FIELDS.has(raw(f)) && raw(f) !== 'cpages') {
+			structs.set(on, { name: on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+		}
+	}
+	// objects whose `src` and `dst` (or `cpages`) are both used are migrate_vma structs even when
+	// their declaration is not shown
+	const used = new Map<string, Set<string>>();
+	for (const f of fieldExprs) {
+		const obj = child(f.n, 'argument');
+		if (obj && (f.field === 'src' || f.field === 'dst' || f.field === 'cpages')) {
+			const on = baseText(obj);
+			const set = used.get(on) ?? new Set<string>();
+			set.add(f.field);
+			used.set(on, set);
+		}
+	}
+	for (const [on, set] of used) {
+		if (!structs.has(on) && set.has('src') && set.has('dst') && /^[\w.>\-[\]]+$/.test(on)
+			&& !decls.some((d) => d.name === on) && !params.some((p) => p.name === on)) {
 			structs.set(on, { name: on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
 		}
 	}
@@ -1136,8 +1175,9 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 	}
 	const allocTargets: Array<{ target: string; value: AstNode; at: AstNode }> = [];
 	for (const a of assigns) {
-		if (a.op === '=') {
-			allocTargets.push({ target: text(unwrap(a.left)), value: a.right, at: a.n });
+		const l = unwrap(a.left);
+		if (a.op === '=' && (l.type === 'field_expression' || l.type === 'identifier')) {
+			allocTargets.push({ target: text(l), value: a.right, at: a.n });
 		}
 	}
 	for (const d of decls) {
@@ -1219,7 +1259,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		}
 		if (d.isArray) {
 			arrays.push({ target: d.name, role, how: 'stack', ...(d.array ? { countText: text(d.array) } : {}), elementType: d.type, nullChecked: false, loc: L.node(d.n) });
-		} else if (!d.pointer && storedInto.has(d.name)) {
+		} else if (!d.pointer && (storedInto.has(d.name) || addrStored.has(d.name))) {
 			arrays.push({ target: d.name, role, how: 'scalar', countText: '1', elementType: d.type, nullChecked: false, loc: L.node(d.n) });
 		}
 	}
@@ -1276,7 +1316,10 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 
 	// ---- migrate_to_ram -------------------------------------------------------------------
 	let migrateToRam: MigrateToRamFacts | undefined;
-	const vmf = params.find((p) => /struct\s+vm_fault\s*\*/.test(p.type));
+	// a handler: a `struct vm_fault *` parameter, or (header cut off by the hunk) uses of `vmf->…`
+	const vmf = params.find((p) => /struct\s+vm_fault\s*\*/.test(p.type))
+		?? (fieldExprs.some((f) => /^vmf\s*->/.test(text(f.n))) && !params.some((p) => p.name === 'vmf') ? { name: 'vmf', type: 'struct vm_fault *' } : undefined)
+		?? (/migrate_to_ram$/.test(input.name) ? { name: '', type: '' } : undefined);
 	const setupResult = (): { call?: AstNode; variable?: string } => {
 		const i = apiCalls.findIndex((c) => c.kind === 'setup');
 		if (i < 0) {
@@ -1331,7 +1374,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			}
 		}
 		const vmfName = vmf.name;
-		const faultPageRe = new RegExp(`\\b${escapeRe(vmfName)}\\s*->\\s*page\\b`);
+		const faultPageRe = new RegExp(`\\b${escapeRe(vmfName || 'vmf')}\\s*->\\s*page\\b`);
 		const faultPageVars = new Set<string>();
 		for (const d of decls) {
 			if (d.init && faultPageRe.test(text(d.init))) {
@@ -1380,7 +1423,17 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 
 	// ---- notifier callbacks ------------------------------------------------------------------
 	let notifier: NotifierFacts | undefined;
-	const rangeParam = params.find((p) => /\bmmu_notifier_range\s*\*/.test(p.type));
+	// a callback: a `const struct mmu_notifier_range *` parameter, or `x->event` compared with MMU_NOTIFY_*
+	let rangeParam: { name: string } | undefined = params.find((p) => /\bmmu_notifier_range\s*\*/.test(p.type));
+	if (!rangeParam) {
+		for (const b of binaries) {
+			const m = /^(\w+)\s*->\s*event\s*[!=]=\s*MMU_NOTIFY_\w+|^MMU_NOTIFY_\w+\s*[!=]=\s*(\w+)\s*->\s*event$/.exec(text(b.n));
+			if (m) {
+				rangeParam = { name: m[1] ?? m[2]! };
+				break;
+			}
+		}
+	}
 	if (rangeParam) {
 		const eventTests: NotifierFacts['eventTests'] = [];
 		const ownerTests: NotifierFacts['ownerTests'] = [];

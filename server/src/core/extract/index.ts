@@ -118,12 +118,17 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 	};
 }
 
+/** Kinds of calls that start a migration. */
+const STARTERS = new Set(['setup', 'device-range', 'device-pfns', 'old-migrate-vma', 'hmm-setup']);
+
 /**
- * The number of migration call sites in the post image (what the CLI reports as `callSites`):
- * every call that starts a migration — `migrate_vma_setup`, `migrate_device_range`,
- * `migrate_device_pfns`, the old `migrate_vma`, `migrate_hmm_range_setup` — plus every
- * `struct migrate_vma` the patch builds (designated initialiser or field assignments) that no such
- * call in the shown code takes (a hunk that shows the struct but not its setup call).
+ * The number of migration call sites in the post images (what the CLI reports as `callSites`).
+ * Each call that starts a migration — `migrate_vma_setup`, `migrate_device_range`,
+ * `migrate_device_pfns`, the old `migrate_vma`, `migrate_hmm_range_setup` — is one call site. A
+ * function that starts none but takes part in one counts once: it builds or uses a
+ * `struct migrate_vma` (initialiser, field assignments, its `src`/`dst` entries, pages/finalize
+ * calls), writes src/dst entries, calls `migrate_device_pages`/`migrate_device_finalize`, is a
+ * `migrate_to_ram` handler or an `alloc_and_copy`/`finalize_and_map` callback.
  */
 export function callSiteCount(facts: MessageFacts | DocumentFacts): number {
 	if ('messages' in facts) {
@@ -135,17 +140,18 @@ export function callSiteCount(facts: MessageFacts | DocumentFacts): number {
 			continue;
 		}
 		for (const fn of f.functions) {
-			const starters = new Set<number>();
-			fn.calls.forEach((c, i) => {
-				if (c.kind === 'setup' || c.kind === 'device-range' || c.kind === 'device-pfns' || c.kind === 'old-migrate-vma' || c.kind === 'hmm-setup') {
-					starters.add(i);
-					n++;
-				}
-			});
-			for (const s of fn.structs) {
-				if (s.assignments.length > 0 && !s.callIndexes.some((i) => starters.has(i))) {
-					n++;
-				}
+			const starts = fn.calls.filter((c) => STARTERS.has(c.kind)).length;
+			if (starts > 0) {
+				n += starts;
+				continue;
+			}
+			const takesPart = fn.structs.some((s) => s.how !== 'param' || s.assignments.length > 0 || s.callIndexes.length > 0
+				|| fn.pfnWrites.length > 0 || fn.pfnLoops.some((l) => l.arrays.length > 0))
+				|| fn.calls.some((c) => c.kind === 'pages' || c.kind === 'finalize' || c.kind === 'device-pages' || c.kind === 'device-finalize')
+				|| fn.pfnWrites.length > 0 || fn.roles.includes('alloc_and_copy') || fn.roles.includes('finalize_and_map')
+				|| fn.migrateToRam !== undefined && (fn.roles.includes('migrate_to_ram') || /migrate_to_ram/.test(fn.name) || fn.structs.length > 0);
+			if (takesPart) {
+				n++;
 			}
 		}
 	}

@@ -72,13 +72,16 @@ export function codeOffset(d: DiffLine): number {
 
 interface ScanState {
 	inComment: boolean;
+	/** The previous line was a preprocessor line ending with a backslash. */
+	inPreproc?: boolean;
 }
 
 /** Depth changes of one line; braces in comments, strings, chars and preprocessor lines are ignored. */
 function scanLine(text: string, st: ScanState, depth: number, acc: { min: number }): number {
 	let i = 0;
 	const n = text.length;
-	if (!st.inComment && /^\s*#/.test(text)) {
+	if (st.inPreproc || (!st.inComment && /^\s*#/.test(text))) {
+		st.inPreproc = /\\\s*$/.test(text);
 		return depth;
 	}
 	while (i < n) {
@@ -147,7 +150,7 @@ function hunkShape(lines: string[]): HunkShape {
 	const commentBefore: boolean[] = [];
 	for (const l of lines) {
 		before.push(d);
-		commentBefore.push(st.inComment);
+		commentBefore.push(st.inComment || st.inPreproc === true);
 		d = scanLine(l, st, d, acc);
 	}
 	const min = acc.min;
@@ -167,6 +170,7 @@ function hunkShape(lines: string[]): HunkShape {
 	const extra = sawOuter && allIndented ? 1 : 0;
 	// the level the hunk starts at: a designator line before any block opens means an initialiser
 	let initializer = false;
+	let indent = 0;
 	for (let i = 0; i < lines.length; i++) {
 		const l = lines[i]!;
 		if (commentBefore[i] || !CODE_LINE.test(l)) {
@@ -176,9 +180,15 @@ function hunkShape(lines: string[]): HunkShape {
 			break;
 		}
 		initializer = /^\s*(\.[A-Za-z_]\w*|\[[^\]]+\])\s*=/.test(l);
+		if (initializer) {
+			// designators sit one tab deeper than their initialiser: two tabs mean one inside a function
+			const ws = /^\s*/.exec(l)![0];
+			indent = ws.replace(/ {8}/g, '\t').replace(/ +/g, '').length;
+		}
 		break;
 	}
-	return { min, end: d, need: -min + extra, initializer: initializer && -min + extra > 0 };
+	const need = Math.max(-min + extra, initializer ? Math.min(indent, 4) : 0);
+	return { min, end: d, need, initializer: initializer && need > 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +242,10 @@ export function parseSection(section: string): Section | undefined {
 	}
 	if (header.endsWith(';')) {
 		header = header.slice(0, -1);
+	}
+	if (m.index === 0) {
+		// kernel style puts the return type on the line above
+		header = 'int ' + header;
 	}
 	return { kind: 'function', name, header: header + ' {' };
 }

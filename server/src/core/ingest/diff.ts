@@ -302,7 +302,7 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 			return 'taken';
 		}
 		if (c === ' ') {
-			if (bothLeft || changeFollows(i, d)) {
+			if (hs.remOld > 0 || hs.remNew > 0 || changeFollows(i, d)) {
 				hs.sawSpace = true;
 				addLine(hs, ' ', t.slice(1), line);
 				return 'taken';

@@ -105,6 +105,10 @@ export function unflatten(src: RecoveredLine): RecoveredLine[] {
 	let hOld = 0;
 	let hNew = 0;
 	let hActive = false;
+	/** Style of the prefix that started the hunk header (`> > `: spaced, `>> `: compact). */
+	let hStyle = '';
+	/** Style of the prefix that started the current line. */
+	let curStyle = '';
 	// Parenthesis balance of the current line, advanced incrementally.
 	let parenFrom = 0;
 	let paren = 0;
@@ -118,6 +122,7 @@ export function unflatten(src: RecoveredLine): RecoveredLine[] {
 		const m = HUNK_HEAD.exec(s);
 		if (m) {
 			hDepth = depth;
+			hStyle = curStyle;
 			hOld = m[1] === undefined ? 1 : Number(m[1]);
 			hNew = m[2] === undefined ? 1 : Number(m[2]);
 			hActive = hOld + hNew > 0;
@@ -162,7 +167,7 @@ export function unflatten(src: RecoveredLine): RecoveredLine[] {
 	};
 
 	/** Starts a new logical line at `at` with `depth`, closing the current one at `closeAt`. */
-	const breakLine = (closeAt: number, at: number, depth: number, empties: number[]): void => {
+	const breakLine = (closeAt: number, at: number, depth: number, empties: number[], style: string): void => {
 		if (closeAt > lineStart || out.length > 0 || closeAt > 0) {
 			emit(lineStart, Math.max(lineStart, closeAt), curDepth);
 		}
@@ -171,6 +176,7 @@ export function unflatten(src: RecoveredLine): RecoveredLine[] {
 		}
 		lineStart = at;
 		curDepth = depth;
+		curStyle = style;
 		parenFrom = at;
 		paren = 0;
 	};
@@ -198,26 +204,36 @@ export function unflatten(src: RecoveredLine): RecoveredLine[] {
 			const total = run.groups.reduce((a, b) => a + b, 0);
 			const single = run.groups.length === 1;
 			const spaced = run.groups.every((g) => g === 1);
-			const inBody = hActive && curDepth === hDepth && !startsHeader(t, lineStart) && run.start > lineStart;
+			const style = total === 1 ? '' : spaced ? 'spaced' : single ? 'compact' : 'mixed';
+			let inBody = hActive && curDepth === hDepth && !startsHeader(t, lineStart) && run.start > lineStart;
+			if (inBody) {
+				// The line being read is the hunk's last expected one: whatever follows is not code.
+				const k = t.charAt(lineStart);
+				const leftOld = k === '+' ? hOld : hOld - 1;
+				const leftNew = k === '-' ? hNew : hNew - 1;
+				if (leftOld <= 0 && leftNew <= 0) {
+					inBody = false;
+				}
+			}
 			if (!inBody) {
 				if (single || spaced) {
-					breakLine(closeAt, at, total, []);
+					breakLine(closeAt, at, total, [], style);
 				} else {
-					breakLine(closeAt, at, run.groups[run.groups.length - 1], run.groups.slice(0, -1));
+					breakLine(closeAt, at, run.groups[run.groups.length - 1], run.groups.slice(0, -1), 'compact');
 				}
 				continue;
 			}
 			if (!single && !spaced) {
-				breakLine(closeAt, at, run.groups[run.groups.length - 1], run.groups.slice(0, -1));
+				breakLine(closeAt, at, run.groups[run.groups.length - 1], run.groups.slice(0, -1), 'compact');
 				continue;
 			}
-			if (total === hDepth) {
+			if (total === hDepth && (total === 1 || style === hStyle || hStyle === '')) {
 				const nc = t.charAt(at);
 				// `a > b` inside parentheses is a comparison; `f(a, > b)` is a wrapped argument list.
 				if (total === 1 && nc !== '+' && nc !== '-' && operandBefore(t, run.start) && balanceUpTo(run.start) > 0) {
 					continue;
 				}
-				breakLine(closeAt, at, hDepth, []);
+				breakLine(closeAt, at, hDepth, [], style);
 				continue;
 			}
 			if (spaced && hDepth > 0 && total % hDepth === 0) {
@@ -225,19 +241,19 @@ export function unflatten(src: RecoveredLine): RecoveredLine[] {
 				for (let k = 1; k < total / hDepth; k++) {
 					empties.push(hDepth);
 				}
-				breakLine(closeAt, at, hDepth, empties);
+				breakLine(closeAt, at, hDepth, empties, hStyle);
 				continue;
 			}
 			if (total <= 2) {
 				continue;
 			}
-			breakLine(closeAt, at, total, []);
+			breakLine(closeAt, at, total, [], style);
 			continue;
 		}
 		// A diff header inside depth-0 text.
 		nextSplit = DEPTH0_SPLIT.exec(t);
 		if (curDepth === 0 && splitAt > lineStart) {
-			breakLine(splitAt - 1, splitAt, 0, []);
+			breakLine(splitAt - 1, splitAt, 0, [], '');
 		}
 	}
 	emit(lineStart, t.length, curDepth);

@@ -123,17 +123,57 @@ function simple(line: RecoveredLine): line is DocLine {
 	return line instanceof DocLine && (line as unknown as { cached: LineOrigin | undefined }).cached === undefined;
 }
 
+/**
+ * A line decoded from text that cannot be mapped character by character (base64): its origin
+ * covers the encoded text and is built on first access, like `DocLine`'s.
+ */
+export class EncodedLine implements RecoveredLine {
+	text: string;
+	quoteDepth: number;
+	flattened?: boolean;
+	readonly startLine: number;
+	readonly startCh: number;
+	readonly endLine: number;
+	readonly endCh: number;
+	private cached: LineOrigin | undefined;
+
+	constructor(text: string, quoteDepth: number, startLine: number, startCh: number, endLine: number, endCh: number) {
+		this.text = text;
+		this.quoteDepth = quoteDepth;
+		this.startLine = startLine;
+		this.startCh = startCh;
+		this.endLine = endLine;
+		this.endCh = endCh;
+		this.cached = undefined;
+	}
+
+	get origin(): LineOrigin {
+		if (this.cached === undefined) {
+			this.cached = {
+				range: { start: { line: this.startLine, character: this.startCh }, end: { line: this.endLine, character: this.endCh } },
+				exact: false,
+				segments: [{ col: 0, line: this.startLine, character: this.startCh }],
+			};
+		}
+		return this.cached;
+	}
+
+	set origin(o: LineOrigin) {
+		this.cached = o;
+	}
+
+	toJSON(): RecoveredLine {
+		const o: RecoveredLine = { text: this.text, quoteDepth: this.quoteDepth, origin: this.origin };
+		if (this.flattened) {
+			o.flattened = true;
+		}
+		return o;
+	}
+}
+
 /** A line decoded from text that cannot be mapped character by character (base64). */
 export function inexactLine(text: string, range: DocRange, quoteDepth = 0): RecoveredLine {
-	return {
-		text,
-		quoteDepth,
-		origin: {
-			range,
-			exact: false,
-			segments: [{ col: 0, line: range.start.line, character: range.start.character }],
-		},
-	};
+	return new EncodedLine(text, quoteDepth, range.start.line, range.start.character, range.end.line, range.end.character);
 }
 
 function segmentIndex(origin: LineOrigin, col: number): number {
@@ -163,6 +203,9 @@ export function positionOf(line: RecoveredLine, col: number): Pos {
 		let c = Number.isFinite(col) ? Math.floor(col) : 0;
 		c = c < 0 ? 0 : c > line.text.length ? line.text.length : c;
 		return { line: line.docLine, character: line.docCh + c };
+	}
+	if (line instanceof EncodedLine && (line as unknown as { cached: LineOrigin | undefined }).cached === undefined) {
+		return { line: line.startLine, character: line.startCh };
 	}
 	const origin = line.origin;
 	if (!origin.exact || origin.segments.length === 0) {
@@ -197,6 +240,9 @@ export function sliceLine(src: RecoveredLine, from: number, to: number = src.tex
 			l.flattened = true;
 		}
 		return l;
+	}
+	if (src instanceof EncodedLine && (src as unknown as { cached: LineOrigin | undefined }).cached === undefined) {
+		return new EncodedLine(text, quoteDepth, src.startLine, src.startCh, src.endLine, src.endCh);
 	}
 	const o = src.origin;
 	if (!o.exact) {

@@ -203,7 +203,7 @@ export class MboxStream {
 			if (k >= 0 && text.charCodeAt(k) === 13) {
 				k--;
 			}
-			limit = Math.max(text.lastIndexOf('\n', k), text.lastIndexOf('\r', k)) + 1;
+			limit = k < 0 ? 0 : Math.max(text.lastIndexOf('\n', k), text.lastIndexOf('\r', k)) + 1;
 		}
 		let pieceStart = 0;
 		let pos = this.resume;

@@ -13,7 +13,8 @@ import type { FileDiff, IngestProblem, Message, MessageHeaders, RecoveredLine, T
 export interface ParseOptions {
 	/**
 	 * Skip the body of messages that carry no diff marker and none of the API identifiers
-	 * (`PREFILTER_WORDS`): headers, subject and date only, `files: []`, `skipped: true`.
+	 * (`PREFILTER_WORDS`) in their body or subject, and no base64 part: headers, subject and
+	 * date only, `body: []`, `files: []`, `skipped: true`.
 	 */
 	prefilter?: boolean;
 }
@@ -151,6 +152,10 @@ function skippedMessage(text: string, startLine: number, index: number): Message
 	const problems: IngestProblem[] = [];
 	const hf = readHeaderFields(lines, k0);
 	const headers = hf.valid ? headersOf(lines, hf.fields, problems, startLine, null) : {};
+	// A subject naming the API (`Re: … migrate_vma_collect_skip()`) is worth a full read.
+	if (headers.subject && hasPrefilterWord(headers.subject, 0)) {
+		return null;
+	}
 	const msg = baseMessage(index, messageRange(text, startLine, null), headers);
 	msg.problems = problems;
 	msg.skipped = true;

@@ -351,10 +351,12 @@ function decodeBase64(src: Source, from: number, to: number, cs: Charset, proble
 		}
 		return from + lo;
 	};
+	const data = bytes.subarray(0, n);
 	let ls = 0;
-	for (let b = 0; b <= n; b++) {
-		if (b < n && bytes[b] !== 10) {
-			continue;
+	while (ls <= n) {
+		let b = data.indexOf(10, ls);
+		if (b === -1) {
+			b = n;
 		}
 		if (b === n && ls === n) {
 			break;

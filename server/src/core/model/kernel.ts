@@ -159,9 +159,15 @@ export function nextKernel(v: KernelVersion): KernelVersion {
 	return v.minor >= 19 ? { major: v.major + 1, minor: 0 } : { major: v.major, minor: v.minor + 1 };
 }
 
+/** Days after a release during which its merge window is open. */
+export const MERGE_WINDOW_DAYS = 14;
+
 /**
- * What a patch posted on that date targets: the release out then, plus one (the next merge
- * window). Clamped to the modelled range [4.14, NEWEST_KERNEL]; a non-finite date gives the newest.
+ * What a patch posted on that date targets. During the two-week merge window after release X,
+ * what is posted (and merged) lands in X+1; after it closes, X+1 is in its -rc phase and only takes
+ * fixes, so new work targets X+2. Mails are judged against that kernel, which also makes a patch
+ * that builds on a series posted just before it see that series' API. Clamped to the modelled
+ * range [4.14, NEWEST_KERNEL]; a non-finite date gives the newest.
  */
 export function kernelTargetForDate(ms: number): KernelVersion {
 	if (typeof ms !== 'number' || !Number.isFinite(ms)) {
@@ -171,5 +177,7 @@ export function kernelTargetForDate(ms: number): KernelVersion {
 	if (idx < 0) {
 		return OLDEST_KERNEL;
 	}
-	return clamp(nextKernel(KERNEL_RELEASES[idx].version));
+	const next = nextKernel(KERNEL_RELEASES[idx].version);
+	const inMergeWindow = ms - RELEASE_MS[idx] < MERGE_WINDOW_DAYS * 24 * 3600 * 1000;
+	return clamp(inMergeWindow ? next : nextKernel(next));
 }

@@ -151,13 +151,34 @@ export interface Notification {
 
 export interface StepResult {
 	op: ScenarioStep['op'];
-	/** setup: the return value (0 or -22). pin: the number of pages pinned or a negative errno. cpu-fault: a VM_FAULT_* name or 0. */
+	/**
+	 * setup: the return value (0 or -22). pin: the number of pages pinned or a negative errno.
+	 * unpin: the number of pages unpinned. cpu-fault: a VM_FAULT_* name or 0.
+	 */
 	ret?: number | string;
+	/** setup (and the handler of a cpu-fault): entries selected after the unmap step. */
 	cpages?: number;
 	npages?: number;
+	/** setup: the range, as page indexes from the vma start. */
+	first?: number;
+	count?: number;
+	/** setup: src after setup; pages: src after migrate_vma_pages() (failures lost MIGRATE); cpu-fault: the handler's src. */
 	src?: SrcEntry[];
+	/** copy: what the driver stored in dst (flags use the MIGRATE_PFN_* suffixes). */
 	dst?: SrcEntry[];
+	/** copy: how many dst entries were filled. */
+	filled?: number;
+	/** pages (and cpu-fault): per entry, whether it migrated. */
 	migrated?: boolean[];
+	/** finalize: pages now mapped from their destination / restored to their source. */
+	moved?: number;
+	restored?: number;
+	/** pin: per page of the range, whether this step pinned it. */
+	pinned?: boolean[];
+	/** cpu-fault: the faulting page and the handler that ran (`dev_pagemap_ops.migrate_to_ram`, …). */
+	page?: number;
+	handler?: string;
+	/** Per entry (pages, pin) or for the whole step (setup -22, cpu-fault, finalize, …). */
 	why?: string[] | string;
 	[extra: string]: unknown;
 }

@@ -285,33 +285,32 @@ function validatePages(p: Problems, pages: unknown[], era: Era, table: PageTable
 	const n = pages.length;
 	for (let i = 0; i < n; i++) {
 		const pg = pages[i];
-		const where = `pages[${i}]`;
 		if (!isObj(pg)) {
-			p.add(`${where}: expected an object with a state`);
+			p.add(`pages[${i}]: expected an object with a state`);
 			continue;
 		}
 		const st = typeof pg.state === 'string' ? STATE_CODE.get(pg.state) : undefined;
 		if (st === undefined) {
-			p.add(`${where}.state: unknown state ${JSON.stringify(pg.state)} (expected ${STATE_NAMES.join(', ')})`);
+			p.add(`pages[${i}].state: unknown state ${JSON.stringify(pg.state)} (expected ${STATE_NAMES.join(', ')})`);
 			continue;
 		}
 		if (pg.owner !== undefined && pg.owner !== null && typeof pg.owner !== 'string') {
-			p.add(`${where}.owner: expected a string or null`);
+			p.add(`pages[${i}].owner: expected a string or null`);
 		}
 		if (pg.writable !== undefined && typeof pg.writable !== 'boolean') {
-			p.add(`${where}.writable: expected true or false`);
+			p.add(`pages[${i}].writable: expected true or false`);
 		}
 		if (pg.pinned !== undefined && typeof pg.pinned !== 'boolean') {
-			p.add(`${where}.pinned: expected true or false`);
+			p.add(`pages[${i}].pinned: expected true or false`);
 		}
 		if (pg.locked !== undefined && typeof pg.locked !== 'boolean') {
-			p.add(`${where}.locked: expected true or false`);
+			p.add(`pages[${i}].locked: expected true or false`);
 		}
 		if (pg.pmd !== undefined && typeof pg.pmd !== 'boolean') {
-			p.add(`${where}.pmd: expected true or false`);
+			p.add(`pages[${i}].pmd: expected true or false`);
 		}
 		if (st === ST_DC && !era.coherent) {
-			p.add(`${where}: device-coherent memory does not exist before 6.0 (kernel ${formatKernel(era.v)})`);
+			p.add(`pages[${i}]: device-coherent memory does not exist before 6.0 (kernel ${formatKernel(era.v)})`);
 		}
 		if (table) {
 			table.state[i] = st;
@@ -335,13 +334,13 @@ function validatePages(p: Problems, pages: unknown[], era: Era, table: PageTable
 		}
 		if (pg.pmd === true) {
 			if (i % HPAGE_NR !== 0) {
-				p.add(`${where}.pmd: a PMD-mapped folio starts at a multiple of ${HPAGE_NR} pages (the vma is taken as PMD-aligned)`);
+				p.add(`pages[${i}].pmd: a PMD-mapped folio starts at a multiple of ${HPAGE_NR} pages (the vma is taken as PMD-aligned)`);
 			} else if (i + HPAGE_NR > n) {
-				p.add(`${where}.pmd: a PMD-mapped folio needs ${HPAGE_NR - 1} tail pages after its head`);
+				p.add(`pages[${i}].pmd: a PMD-mapped folio needs ${HPAGE_NR - 1} tail pages after its head`);
 			} else if (st !== ST_SYSTEM && st !== ST_ZERO && st !== ST_DP) {
-				p.add(`${where}.pmd: only system THPs, the huge zero page and (6.19+) device-private folios are PMD-mapped here`);
+				p.add(`pages[${i}].pmd: only system THPs, the huge zero page and (6.19+) device-private folios are PMD-mapped here`);
 			} else if (st === ST_DP && !era.compound) {
-				p.add(`${where}.pmd: PMD-level device-private entries exist from 6.19 (kernel ${formatKernel(era.v)})`);
+				p.add(`pages[${i}].pmd: PMD-level device-private entries exist from 6.19 (kernel ${formatKernel(era.v)})`);
 			} else {
 				const owner = pg.owner ?? null;
 				for (let j = i + 1; j < i + HPAGE_NR; j++) {
@@ -442,7 +441,6 @@ interface Session {
 	dstOwner: number;
 	pgmapOwner: number;
 	faultPage: number;
-	copied: boolean;
 	pagesDone: boolean;
 	cpages: number;
 	open: boolean;
@@ -475,6 +473,16 @@ interface SetupArgs {
 }
 
 type Why = number;
+
+/** Builds a why sentence naming owners a (the page's) and b (the caller's); module-level so hot loops allocate nothing. */
+type WhyBuild = (s: Sim, a: number, b: number) => string;
+const WHY_DC_MISMATCH: WhyBuild = (s, a, b) => `Device-coherent page of owner ${s.ownerText(a)}, but pgmap_owner is ${s.ownerText(b)}: skipped.`;
+const WHY_DC_SEL: WhyBuild = (s, a) => `Device-coherent page of owner ${s.ownerText(a)} selected by SELECT_DEVICE_COHERENT: locked and unmapped.`;
+const WHY_DP_SRC_MISMATCH: WhyBuild = (s, a, b) => `Device-private page of owner ${s.ownerText(a)}, but src_owner is ${s.ownerText(b)}: skipped (another driver's memory).`;
+const WHY_DP_MISMATCH: WhyBuild = (s, a, b) => `Device-private page of owner ${s.ownerText(a)}, but pgmap_owner is ${s.ownerText(b)}: skipped (another driver's memory; only its own migrate_to_ram can move it).`;
+const WHY_DP_ANY: WhyBuild = (s, a) => `Device-private page (owner ${s.ownerText(a)}): this kernel has no owner filter, so every device-private page in the range is collected${s.era.deviceFlag ? ' (marked MIGRATE_PFN_DEVICE)' : ''}.`;
+const WHY_DP_SEL: WhyBuild = (s, a) => `Device-private page of owner ${s.ownerText(a)} selected by ${s.era.srcOwner ? 'src_owner' : 'SELECT_DEVICE_PRIVATE'}: locked and unmapped.`;
+const WHY_DP_SEL_SPLIT: WhyBuild = (s, a) => `Device-private page of owner ${s.ownerText(a)} selected by SELECT_DEVICE_PRIVATE after its PMD entry was split: locked and unmapped.`;
 
 class Sim {
 	readonly era: Era;
@@ -558,11 +566,11 @@ class Sim {
 	}
 
 	/** A why sentence that names owners, built once per (template, owners). */
-	ownerWhy(tmpl: number, a: number, b: number, build: () => string): Why {
+	ownerWhy(tmpl: number, a: number, b: number, build: WhyBuild): Why {
 		const key = tmpl + 64 * ((a + 1) + 2097152 * (b + 1));
 		let k = this.ownerWhyCache.get(key);
 		if (k === undefined) {
-			k = this.wid(build());
+			k = this.wid(build(this, a, b));
 			this.ownerWhyCache.set(key, k);
 		}
 		return k;
@@ -774,7 +782,7 @@ class Sim {
 			step: stepIdx, first, count,
 			src: new Uint8Array(count), why: new Uint32Array(count), dst: new Uint8Array(count), dstWhy: null,
 			dstState: ST_NONE, dstOwner: -1, pgmapOwner: a.owner, faultPage: a.faultPage,
-			copied: false, pagesDone: false, cpages: 0, open: true,
+			pagesDone: false, cpages: 0, open: true,
 		};
 		if (this.current && this.current.open && ctx === NO_FAULT && held(this.current) > 0) {
 			this.warn(`step ${stepIdx} (setup): a new migration starts while the one from step ${this.current.step} was never finalized.`);
@@ -862,9 +870,9 @@ class Sim {
 					if ((a.sel & SEL_DC) === 0) {
 						why[k] = W.dcNoFlag;
 					} else if (po !== a.owner) {
-						why[k] = this.ownerWhy(1, po, a.owner, () => `Device-coherent page of owner ${this.ownerText(po)}, but pgmap_owner is ${this.ownerText(a.owner)}: skipped.`);
+						why[k] = this.ownerWhy(1, po, a.owner, WHY_DC_MISMATCH);
 					} else {
-						this.candidate(ses, a, i, this.ownerWhy(2, po, -1, () => `Device-coherent page of owner ${this.ownerText(po)} selected by SELECT_DEVICE_COHERENT: locked and unmapped.`), ctx);
+						this.candidate(ses, a, i, this.ownerWhy(2, po, -1, WHY_DC_SEL), ctx);
 					}
 					break;
 				}
@@ -931,20 +939,20 @@ class Sim {
 			if (!a.srcOwnerSet) {
 				return W.dpSrcOwnerNull;
 			}
-			return po === a.owner ? undefined : this.ownerWhy(3, po, a.owner, () => `Device-private page of owner ${this.ownerText(po)}, but src_owner is ${this.ownerText(a.owner)}: skipped (another driver's memory).`);
+			return po === a.owner ? undefined : this.ownerWhy(3, po, a.owner, WHY_DP_SRC_MISMATCH);
 		}
 		if ((a.sel & SEL_DP) === 0) {
 			return W.dpNoFlag;
 		}
-		return po === a.owner ? undefined : this.ownerWhy(4, po, a.owner, () => `Device-private page of owner ${this.ownerText(po)}, but pgmap_owner is ${this.ownerText(a.owner)}: skipped (another driver's memory; only its own migrate_to_ram can move it).`);
+		return po === a.owner ? undefined : this.ownerWhy(4, po, a.owner, WHY_DP_MISMATCH);
 	}
 
 	dpSelWhy(_a: SetupArgs, po: number, split: boolean): Why {
 		const era = this.era;
 		if (era.noOwner) {
-			return this.ownerWhy(5, po, -1, () => `Device-private page (owner ${this.ownerText(po)}): this kernel has no owner filter, so every device-private page in the range is collected${era.deviceFlag ? ' (marked MIGRATE_PFN_DEVICE)' : ''}.`);
+			return this.ownerWhy(5, po, -1, WHY_DP_ANY);
 		}
-		return this.ownerWhy(split ? 7 : 6, po, -1, () => `Device-private page of owner ${this.ownerText(po)} selected${era.srcOwner ? ' by src_owner' : ' by SELECT_DEVICE_PRIVATE'}${split ? ' after its PMD entry was split' : ''}: locked and unmapped.`);
+		return split ? this.ownerWhy(7, po, -1, WHY_DP_SEL_SPLIT) : this.ownerWhy(6, po, -1, WHY_DP_SEL);
 	}
 
 	/** Lock step and unmap/pin check for a selected page (§4.2 lock step, §4.3). */
@@ -1074,7 +1082,7 @@ class Sim {
 			}
 			ses.src[k] = m;
 			ses.why[k] = st === ST_DP
-				? this.ownerWhy(8, this.owner[h], -1, () => `Head of a PMD-mapped device-private folio of owner ${this.ownerText(this.owner[h])}, selected as one unit with SELECT_COMPOUND.`)
+				? this.ownerWhy(8, this.owner[h], -1, (s, o) => `Head of a PMD-mapped device-private folio of owner ${s.ownerText(o)}, selected as one unit with SELECT_COMPOUND.`)
 				: W.thpCompound;
 			for (let j = 1; j < HPAGE_NR; j++) {
 				ses.src[k + j] = 0;
@@ -1112,14 +1120,13 @@ class Sim {
 		const dOwner = to === ST_SYSTEM ? -1 : this.ownerOf(st.owner);
 		ses.dstState = to;
 		ses.dstOwner = dOwner;
-		ses.copied = true;
 		const skip = new Set<number>(st.skip ?? []);
 		const compound = st.compound === true && this.era.compound;
 		if (st.compound === true && !this.era.compound) {
 			this.warn(`step ${stepIdx} (copy): COMPOUND destinations exist from 6.19; base pages are used.`);
 		}
-		const filledWhy = this.ownerWhy(9 + to, dOwner, -1, () => `The driver allocated a ${STATE_NAMES[to]} page${to === ST_SYSTEM ? '' : ` of owner ${this.ownerText(dOwner)}`}, copied (or zeroed) the data, locked it and stored it in dst.`);
-		const compoundWhy = this.ownerWhy(17 + to, dOwner, -1, () => `The driver allocated a PMD-sized ${STATE_NAMES[to]} folio${to === ST_SYSTEM ? '' : ` of owner ${this.ownerText(dOwner)}`} for the whole COMPOUND unit (dst carries COMPOUND).`);
+		const filledWhy = this.ownerWhy(9 + to, dOwner, -1, (s, o) => `The driver allocated a ${STATE_NAMES[to]} page${to === ST_SYSTEM ? '' : ` of owner ${s.ownerText(o)}`}, copied (or zeroed) the data, locked it and stored it in dst.`);
+		const compoundWhy = this.ownerWhy(17 + to, dOwner, -1, (s, o) => `The driver allocated a PMD-sized ${STATE_NAMES[to]} folio${to === ST_SYSTEM ? '' : ` of owner ${s.ownerText(o)}`} for the whole COMPOUND unit (dst carries COMPOUND).`);
 		const count = ses.count;
 		const dst = ses.dst;
 		const dw = new Uint32Array(count);
@@ -1639,8 +1646,8 @@ class Sim {
 			let fp = key < 65536 ? this.finalFast[key] : this.finalCache.get(key);
 			if (fp === undefined) {
 				const o: FinalPage = { state: STATE_NAMES[st] };
-				if (st === ST_DP || st === ST_DC) {
-					o.owner = this.ownerName(owner) ?? undefined;
+				if (owner >= 0) {
+					o.owner = this.owners[owner];
 				}
 				if (st !== ST_NONE && st !== ST_SWAP) {
 					o.writable = (f & PF_WRITE) !== 0;
@@ -1679,7 +1686,9 @@ class Sim {
 			}
 			const n = held(ses);
 			if (n > 0) {
-				this.warn(`The migration set up in step ${ses.step} was never finalized: ${n} pages stay locked behind migration entries (CPU access blocks, references leak).`);
+				this.warn(this.era.oldApi
+					? `The migration set up in step ${ses.step} never reaches its finalize phase: ${n} pages are shown still locked behind migration entries (on this kernel migrate_vma() always runs that phase itself).`
+					: `The migration set up in step ${ses.step} was never finalized: ${n} pages stay locked behind migration entries (CPU access blocks, references leak).`);
 			}
 		}
 	}

@@ -140,11 +140,13 @@ export const API_SYMBOLS: readonly ApiSymbol[] = Object.freeze([
 	s({ name: 'page_free', kind: 'pagemap-op', parent: SDPO, since: '5.3', until: '6.18', replacedBy: 'folio_free', confidence: 'D', summary: 'Called when the last reference to a device page is dropped, so the driver can reuse it. Renamed folio_free in 6.19.' }),
 	s({ name: 'folio_free', kind: 'pagemap-op', parent: SDPO, since: '6.19', renamedFrom: 'page_free', confidence: 'V', summary: 'Called when a device folio (possibly large) is freed.' }),
 	s({ name: 'folio_split', kind: 'pagemap-op', parent: SDPO, since: '6.19', confidence: 'V', summary: 'Called when a large device-private folio is split, so the driver can fix up its per-page data.' }),
-	s({ name: 'fault', kind: 'callback', parent: 'struct hmm_devmem_ops', since: '4.14', until: '5.2', replacedBy: 'migrate_to_ram', confidence: 'D', summary: 'Pre-5.3 device-memory fault callback of hmm_devmem; replaced by dev_pagemap_ops.migrate_to_ram.' }),
+	s({ name: 'struct hmm_devmem_ops', kind: 'type', since: '4.14', until: '5.2', replacedBy: 'struct dev_pagemap_ops', confidence: 'D', summary: 'Pre-5.3 HMM device-memory callbacks (fault, free); replaced by struct dev_pagemap_ops.' }),
+		s({ name: 'fault', kind: 'callback', parent: 'struct hmm_devmem_ops', since: '4.14', until: '5.2', replacedBy: 'migrate_to_ram', confidence: 'D', summary: 'Pre-5.3 device-memory fault callback of hmm_devmem; replaced by dev_pagemap_ops.migrate_to_ram.' }),
 	s({ name: 'page_pgmap', kind: 'function', since: '6.15', confidence: 'U', signature: 'struct dev_pagemap *page_pgmap(const struct page *page)', summary: 'Accessor that replaced direct page->pgmap reads (version uncertain).' }),
 
 	// ---- memory types ---------------------------------------------------------------------------------
-	s({ name: 'MEMORY_DEVICE_PRIVATE', kind: 'memory-type', parent: EMT, since: '4.14', confidence: 'V', summary: 'Device memory the CPU cannot address; mapped by device-private swap-type entries that fault to migrate_to_ram.' }),
+	s({ name: 'enum memory_type', kind: 'type', since: '4.14', confidence: 'D', summary: 'The kinds of ZONE_DEVICE memory a dev_pagemap can describe.' }),
+		s({ name: 'MEMORY_DEVICE_PRIVATE', kind: 'memory-type', parent: EMT, since: '4.14', confidence: 'V', summary: 'Device memory the CPU cannot address; mapped by device-private swap-type entries that fault to migrate_to_ram.' }),
 	s({ name: 'MEMORY_DEVICE_PUBLIC', kind: 'memory-type', parent: EMT, since: '4.14', until: '5.2', replacedBy: 'MEMORY_DEVICE_COHERENT', confidence: 'V', summary: 'Early CPU-coherent device memory type; removed in 5.3 (the coherent type returned in 6.0).' }),
 	s({ name: 'MEMORY_DEVICE_COHERENT', kind: 'memory-type', parent: EMT, since: '6.0', confidence: 'V', summary: 'CPU-addressable, cache-coherent device memory mapped by normal PTEs; never faults; not long-term pinnable.' }),
 
@@ -161,11 +163,14 @@ export const API_SYMBOLS: readonly ApiSymbol[] = Object.freeze([
 	s({ name: 'hmm_range_fault', kind: 'function', since: '5.2', renamedFrom: 'hmm_vma_fault', confidence: 'U', signature: 'int hmm_range_fault(struct hmm_range *range)',
 		summary: 'Snapshots (and optionally faults in) the CPU page table for a range; device-private pages of dev_private_owner are reported instead of being faulted back.' }),
 	s({ name: 'hmm_vma_fault', kind: 'function', since: '4.14', until: '5.1', replacedBy: 'hmm_range_fault', confidence: 'U', summary: 'Early HMM mirror fault helper, superseded by hmm_range_fault().' }),
-	s({ name: 'dev_private_owner', kind: 'field', parent: SHR, since: '5.7', confidence: 'D',
+	s({ name: 'struct hmm_range', kind: 'type', since: '4.14', confidence: 'D', summary: 'Describes a range for hmm_range_fault(): addresses, the pfn array, default and per-pfn fault flags, and the device-private owner.' }),
+	s({ name: 'hmm_pfns', kind: 'field', parent: SHR, since: '5.8', confidence: 'U', summary: 'Output array of hmm_range_fault(): one HMM_PFN_* encoded entry per page.' }),
+		s({ name: 'dev_private_owner', kind: 'field', parent: SHR, since: '5.7', confidence: 'D',
 		summary: 'Device-private pages with this owner are returned as-is by hmm_range_fault(); others are faulted back to RAM. Leave it unset and your own device pages get migrated back.' }),
 
 	// ---- MMU notifiers ----------------------------------------------------------------------------------
-	s({ name: 'enum mmu_notifier_event', kind: 'type', since: '5.0', confidence: 'D', summary: 'Why an invalidation happens (unmap, clear, protection change, migrate, …).' }),
+	s({ name: 'struct mmu_notifier_range', kind: 'type', since: '5.0', confidence: 'D', summary: 'One invalidation handed to MMU notifier callbacks: mm, start, end, event, flags and (5.9+) an owner.' }),
+		s({ name: 'enum mmu_notifier_event', kind: 'type', since: '5.0', confidence: 'D', summary: 'Why an invalidation happens (unmap, clear, protection change, migrate, …).' }),
 	s({ name: 'MMU_NOTIFY_UNMAP', kind: 'notifier-event', parent: EMNE, since: '5.0', value: 0, confidence: 'D', summary: 'The range is being unmapped (munmap).' }),
 	s({ name: 'MMU_NOTIFY_CLEAR', kind: 'notifier-event', parent: EMNE, since: '5.0', value: 1, confidence: 'D', summary: 'Page-table entries are being cleared; also what migration raised before MMU_NOTIFY_MIGRATE existed.' }),
 	s({ name: 'MMU_NOTIFY_PROTECTION_VMA', kind: 'notifier-event', parent: EMNE, since: '5.0', value: 2, confidence: 'D', summary: 'Protection of a vma changes (mprotect).' }),

@@ -151,7 +151,8 @@ export const rule: Rule = {
 				continue;
 			}
 			const uses = fn.pageUses.filter(isSourceUse);
-			if (uses.length === 0) {
+			const copyPath = uses.length > 0 || fn.pfnTests.length > 0 || fn.pfnWrites.length > 0 || fn.pfnLoops.length > 0;
+			if (!copyPath) {
 				continue;
 			}
 			const guardedHere = hasDeviceTest(fn);

@@ -12,7 +12,7 @@
  * ranges — a cpages test.
  */
 import type { FileFacts, FunctionFacts, PfnLoop, PfnWrite } from '../extract/types';
-import { cmpLoc, type Defect, fillsDst, kernelTag, runDetector } from './protocolShared';
+import { cmpLoc, type Defect, fillsDst, kernelTag, runDetector, SETUP_LIKE } from './protocolShared';
 import type { Rule, RuleContext } from './types';
 
 const SELECT_FLAGS = ['MIGRATE_PFN_MIGRATE', 'MIGRATE_PFN_VALID'];
@@ -56,6 +56,12 @@ function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[]
 		}
 		const loop = fn.pfnLoops.filter((l) => l.writes.some((x) => sameLoc(x.loc, w.loc))).pop();
 		if (done.has(loop)) {
+			continue;
+		}
+		// everything between the loop head (or the function head) and the write must be visible;
+		// outside a loop the entry was picked before: only judged when this function ran setup itself
+		// (a helper handed one entry or page may rely on its caller's check)
+		if (fn.hasGaps || (!loop && (!fn.hasRealHeader || !fn.calls.some((c) => SETUP_LIKE.has(c.kind) && cmpLoc(c.loc, w.loc) < 0)))) {
 			continue;
 		}
 		if (guarded(fn, w, loop)) {

@@ -10,7 +10,7 @@
  * finalize). Reaching the same setup again without finalize is always reported.
  */
 import type { ApiCall, FileFacts, FunctionFacts, MigrateVmaStruct } from '../extract/types';
-import { type Defect, kernelTag, newCodeLocs, runDetector, stepNames } from './protocolShared';
+import { cmpLoc, type Defect, FINALIZE_LIKE, kernelTag, namesArray, newCodeLocs, runDetector, sameStruct, stepNames } from './protocolShared';
 import type { Rule, RuleContext } from './types';
 
 /** Whether the struct (or, for migrate_device_*, the src array) lives and dies in this function. */
@@ -35,6 +35,27 @@ function ownedLocally(fn: FunctionFacts, call: ApiCall): boolean {
 	return /^&[A-Za-z_]\w*$/.test(arg) && arg.slice(1) === sv && !fn.params.some((p) => p.name === sv);
 }
 
+/**
+ * Whether a helper the flow lists as receiving the struct really gets something it could finish
+ * the migration with: the struct itself or its src/dst arrays. A scalar field (`args.cpages`,
+ * `args.start`) is only a number, although the flow counts it as passing the struct.
+ */
+function helperGetsStruct(fn: FunctionFacts, callee: string, sv: string | undefined): boolean {
+	const calls = fn.otherCalls.filter((c) => c.callee === callee);
+	if (calls.length === 0 || !sv) {
+		return true;
+	}
+	const esc = sv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const scalarField = new RegExp(`^${esc}\\s*(\\.|->)\\s*(cpages|npages|start|end|vma|flags|pgmap_owner|src_owner|fault_page)$`);
+	return calls.some((c) => c.args.some((a) => {
+		const t = a.replace(/\s+/g, ' ').trim();
+		if (!new RegExp(`(^|[^\\w])${esc}([^\\w]|$)`).test(t) && !namesArray(t, 'src') && !namesArray(t, 'dst')) {
+			return false;
+		}
+		return !scalarField.test(t.replace(/^\(+|\)+$/g, ''));
+	}));
+}
+
 function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[] {
 	const out: Defect[] = [];
 	for (const flow of fn.setupFlows) {
@@ -44,12 +65,23 @@ function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[]
 		}
 		const names = stepNames(call);
 		const owned = ownedLocally(fn, call);
+		// `if (!ret && args.cpages)` / `if (ret || !args.cpages)`: one test of both the result and
+		// cpages. The flow cannot tell which branch is the harmless one, so only exits that come
+		// before the last finalize (early exits inside the guarded code) are judged.
+		const rv = call.result.variable?.replace(/^.*(?:->|\.)/, '');
+		const combined = fn.cpagesUses.some((u) => u.context === 'condition' && sameStruct(u.structVar, call.structVar)
+			&& ((rv !== undefined && new RegExp(`(^|[^\\w.>])${rv}([^\\w]|$)`).test(u.contextText)) || u.contextText.includes(`${call.callee}(`)));
+		const lastFinalize = fn.calls.filter((c) => FINALIZE_LIKE.has(c.kind) && sameStruct(c.structVar, call.structVar)).map((c) => c.loc).sort(cmpLoc).pop();
 		const reported = new Set<string>();
 		for (const e of flow.exits) {
-			if (e.finalize || e.setupFailed || e.noPagesSelected || e.throughGap || e.kind === 'fragment-end' || e.structPassedTo.length > 0) {
+			if (e.finalize || e.setupFailed || e.noPagesSelected || e.throughGap || e.kind === 'fragment-end'
+				|| e.structPassedTo.some((h) => helperGetsStruct(fn, h, call.structVar))) {
 				continue;
 			}
 			if ((e.kind === 'return' || e.kind === 'end') && !owned) {
+				continue;
+			}
+			if (combined && lastFinalize && cmpLoc(lastFinalize, e.loc) < 0) {
 				continue;
 			}
 			const k = `${e.kind}:${e.loc.line}:${e.loc.character}`;

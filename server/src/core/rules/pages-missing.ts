@@ -9,7 +9,7 @@
  */
 import type { FileFacts, FunctionFacts, Loc } from '../extract/types';
 import {
-	cmpLoc, type Defect, FINALIZE_LIKE, fillsDst, findFunctions, isZeroValue, kernelTag, namesArray, passesStruct, runDetector, sameStruct, stepNames,
+	cmpLoc, type Defect, FINALIZE_LIKE, fillsDst, findFunctions, imageLines, isZeroValue, kernelTag, namesArray, passesStruct, runDetector, sameStruct, stepNames,
 } from './protocolShared';
 import type { Rule, RuleContext } from './types';
 
@@ -55,17 +55,26 @@ function detect(fn: FunctionFacts, file: FileFacts, ctx: RuleContext): Defect[] 
 			if (!e.finalize || e.pages || e.setupFailed || e.noPagesSelected || e.throughGap) {
 				continue;
 			}
-			// a helper on the way may call pages unless it is visible and does not
+			// a helper on the way may call pages or clear dst, unless it is visible and does neither
 			const unknownHelper = e.structPassedTo.some((h) => {
 				const found = findFunctions(ctx, h, file.path);
-				return found.length === 0 || found.some(({ fn: g }) => g.calls.some((c) => c.kind === 'pages' || c.kind === 'device-pages') || !g.complete);
+				return found.length === 0 || found.some(({ fn: g }) => !g.complete || clearsDst(g) || g.calls.some((c) => c.kind === 'pages' || c.kind === 'device-pages'));
 			});
 			if (unknownHelper) {
 				continue;
 			}
 			const fin = finals.filter((c) => cmpLoc(c.loc, e.loc) <= 0).pop() ?? finals[0];
-			if (!fin) {
+			if (!fin || cmpLoc(fin.loc, fill) <= 0) {
 				continue;
+			}
+			// The path must be able to carry the filled entries: when it enters the finalize through
+			// a label, some jump to that label has to come after the first fill.
+			if (e.viaLabels.length > 0) {
+				const text = imageLines(ctx, fill, fin.loc).join('\n');
+				const jumps = e.viaLabels.some((l) => new RegExp(`\\bgoto\\s+${l}\\s*;`).test(text));
+				if (!jumps && text !== '') {
+					continue;
+				}
 			}
 			const k = `${fin.loc.line}:${fin.loc.character}`;
 			if (seen.has(k)) {

@@ -178,6 +178,8 @@ export interface FixReport {
 	/** Where to put the info: a new-code location in the post-image counterparts (default: the first new line); undefined = say nothing. */
 	loc?: (post: FunctionFacts[], pre: Defect) => Loc | undefined;
 	message: (pre: Defect, ctx: RuleContext) => string;
+	/** A more lenient detector for comparing the images (e.g. one that accepts a loop the hunk shows only in part). */
+	detect?: Detector;
 }
 
 /**
@@ -207,8 +209,9 @@ export function runDetector(ctx: RuleContext, detect: Detector, fix?: FixReport)
 	if (!fix) {
 		return out;
 	}
+	const cmp = fix.detect ?? detect;
 	for (const { file, fn } of callerFunctions(ctx.facts, 'pre')) {
-		const pre = detect(fn, file, ctx);
+		const pre = cmp(fn, file, ctx);
 		if (pre.length === 0) {
 			continue;
 		}
@@ -222,7 +225,7 @@ export function runDetector(ctx: RuleContext, detect: Detector, fix?: FixReport)
 		}
 		const still = new Set<string>();
 		for (const g of post) {
-			for (const d of detect(g, postFile, ctx)) {
+			for (const d of cmp(g, postFile, ctx)) {
 				still.add(d.key);
 			}
 		}
@@ -273,4 +276,30 @@ export function isZeroValue(text: string): boolean {
 export function fillsDst(w: PfnWrite): boolean {
 	return w.array === 'dst' && w.operator === '=' && !isZeroValue(w.valueText)
 		&& (w.usesMigratePfn || w.flags.length > 0 || /(->|\.)\s*dst\w*$/.test(w.arrayText));
+}
+
+/**
+ * The code lines of one image between two locations of the same file (inclusive, by kernel line),
+ * read from the message's hunks. Empty when the lines cannot be placed (no kernel line numbers).
+ */
+export function imageLines(ctx: RuleContext, from: Loc, to: Loc): string[] {
+	const file = from.kernelFile;
+	if (file === undefined || file !== to.kernelFile || from.kernelLine === undefined || to.kernelLine === undefined) {
+		return [];
+	}
+	const out: string[] = [];
+	for (const f of ctx.message.files) {
+		if (f.path !== file || f.quoteDepth !== from.quoteDepth) {
+			continue;
+		}
+		for (const h of f.hunks) {
+			for (const l of h.lines) {
+				const n = from.image === 'post' ? (l.kind !== '-' ? l.newLine : undefined) : (l.kind !== '+' ? l.oldLine : undefined);
+				if (n !== undefined && n >= from.kernelLine && n <= to.kernelLine && l.kind !== '\\') {
+					out.push(l.text);
+				}
+			}
+		}
+	}
+	return out;
 }

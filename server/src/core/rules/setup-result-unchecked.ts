@@ -4,8 +4,19 @@
  * cpages, so whatever the caller does next with them works on stale or uninitialised data.
  */
 import type { FunctionFacts } from '../extract/types';
+import { atLeast } from '../model/kernel';
+import { nameIn } from '../model/versions';
 import { type Defect, kernelTag, runDetector } from './protocolShared';
 import type { Rule, RuleContext } from './types';
+
+/** Why setup can fail in the kernel in force (SEMANTICS §4.1). */
+function reasons(kind: string, ctx: RuleContext): string {
+	const r = ['a range outside the vma', 'a VM_SPECIAL, hugetlb or DAX vma', 'a range shorter than a page', 'NULL src or dst'];
+	if (kind === 'setup' && nameIn('fault_page', ctx.kernel, 'struct migrate_vma').exists) {
+		r.push(atLeast(ctx.kernel, '6.15') ? 'a fault_page that is not a locked device-private page' : 'a fault_page that is not device-private');
+	}
+	return r.join(', ');
+}
 
 function detect(fn: FunctionFacts, _file: unknown, ctx: RuleContext): Defect[] {
 	const out: Defect[] = [];
@@ -28,7 +39,7 @@ function detect(fn: FunctionFacts, _file: unknown, ctx: RuleContext): Defect[] {
 		out.push({
 			key: `setup:${c.structVar ?? ''}`,
 			locs: [c.loc],
-			message: `${c.callee}() can fail with -EINVAL (range outside the vma, a VM_SPECIAL/hugetlb/DAX vma, an empty range, NULL src/dst${c.kind === 'setup' ? ', a bad fault_page' : ''}), and ${how}. `
+			message: `${c.callee}() can fail with -EINVAL (${reasons(c.kind, ctx)}), and ${how}. `
 				+ 'On failure setup has neither cleared src[] nor reset cpages, so the code that follows walks stale or uninitialised entries and may hand them to migrate_vma_pages()/migrate_vma_finalize(). '
 				+ `Test the result and stop on error ${kernelTag(ctx)}.`,
 		});
