@@ -13,7 +13,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Files the .vsix must hold (paths inside the archive). */
 export const REQUIRED = [
 	'extension/package.json',
-	'extension/README.md',
+	'extension/readme.md',
 	'extension/LICENSE.txt',
 	'extension/dist/client.js',
 	'extension/dist/server.js',
@@ -66,7 +66,8 @@ export function zipEntries(file) {
 
 /** Problems with the archive's contents (empty when it is right). */
 export function checkVsix(file) {
-	const names = new Set(zipEntries(file).map((e) => e.name));
+	// vsce stores README.md as readme.md.
+	const names = new Set(zipEntries(file).map((e) => e.name.toLowerCase() === 'extension/readme.md' ? 'extension/readme.md' : e.name));
 	const problems = [];
 	for (const r of REQUIRED) {
 		if (!names.has(r)) {
@@ -89,7 +90,7 @@ export function packageVsix({ quiet = false } = {}) {
 	const out = path.join(outDir, `${pkg.name}-${pkg.version}.vsix`);
 	fs.rmSync(out, { force: true });
 	const vsce = path.join(repo, 'node_modules', '.bin', 'vsce');
-	const r = spawnSync(vsce, ['package', '--no-dependencies', '--no-update-package-json', '--out', out], {
+	const r = spawnSync(vsce, ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', out], {
 		cwd: repo,
 		encoding: 'utf8',
 		// vsce asks on a TTY when something is missing; never wait for an answer.

@@ -38,8 +38,9 @@ export class AnalysisHost {
 	private readonly states = new Map<string, DocumentState>();
 	private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 	private readonly analyzers = new Map<string, IncrementalAnalyzer>();
-	/** Errors logged in the current analysis (rules that throw on every message are summarised). */
-	private errorsThisRun = 0;
+	/** The analysis running for each document, with the version it reads. */
+	private readonly inflight = new Map<string, { version?: number; promise: Promise<DocumentState | undefined> }>();
+	private readonly closedDocs = new WeakSet<TextDocument>();
 
 	constructor(
 		private readonly connection: Connection,
@@ -52,7 +53,7 @@ export class AnalysisHost {
 		this.cancel(doc.uri);
 		this.timers.set(doc.uri, setTimeout(() => {
 			this.timers.delete(doc.uri);
-			void this.run(doc.uri, () => doc);
+			void this.run(doc);
 		}, delay));
 	}
 
@@ -71,7 +72,7 @@ export class AnalysisHost {
 			return s;
 		}
 		this.cancel(doc.uri);
-		return this.run(doc.uri, () => doc);
+		return this.run(doc);
 	}
 
 	/** The last state of a document, whatever its version (for documents checked but not open). */
@@ -80,7 +81,10 @@ export class AnalysisHost {
 	}
 
 	/** Forget a closed document and clear its diagnostics. */
-	close(uri: string): void {
+	close(doc: TextDocument): void {
+		const uri = doc.uri;
+		this.closedDocs.add(doc);
+		this.inflight.delete(uri);
 		this.cancel(uri);
 		this.states.delete(uri);
 		this.analyzers.delete(uri);
@@ -103,17 +107,32 @@ export class AnalysisHost {
 		return s.status;
 	}
 
-	private async run(uri: string, get: () => TextDocument): Promise<DocumentState | undefined> {
-		const doc = get();
-		try {
-			return await this.analyze(uri, doc.version, doc.getText(), doc);
-		} catch (e) {
+	/** Runs (or joins) the analysis of the document's current version. */
+	private run(doc: TextDocument): Promise<DocumentState | undefined> {
+		const uri = doc.uri;
+		const current = this.inflight.get(uri);
+		if (current && current.version === doc.version) {
+			return current.promise;
+		}
+		const promise = this.analyze(uri, doc.version, doc.getText(), doc).catch((e: unknown) => {
 			this.opts.log('error', `analysis of ${uri} failed: ${errorText(e)}`);
 			return undefined;
-		}
+		});
+		this.inflight.set(uri, { version: doc.version, promise });
+		void promise.finally(() => {
+			if (this.inflight.get(uri)?.promise === promise) {
+				this.inflight.delete(uri);
+			}
+		});
+		return promise;
 	}
 
-	private async analyze(uri: string, version: number | undefined, text: string, doc?: TextDocument): Promise<DocumentState> {
+	/**
+	 * Analyses one version. For an open document, an analysis that finds the document changed
+	 * under it (while the parser loaded or between extraction slices) hands over to the newer
+	 * version and publishes nothing for the old one.
+	 */
+	private async analyze(uri: string, version: number | undefined, text: string, doc?: TextDocument): Promise<DocumentState | undefined> {
 		const started = Date.now();
 		const limit = this.opts.maxDocumentSize();
 		const empty = { error: 0, warning: 0, info: 0 };
@@ -141,28 +160,32 @@ export class AnalysisHost {
 			this.notify(status);
 			return state;
 		}
-		// The document may have changed while the parser loaded.
-		if (doc && doc.version !== version) {
-			return this.analyze(uri, doc.version, doc.getText(), doc);
+		const stale = (): boolean => doc !== undefined && (doc.version !== version || this.closed(doc));
+		if (doc && stale()) {
+			return this.closed(doc) ? undefined : this.run(doc);
 		}
 		let analyzer = this.analyzers.get(uri);
 		if (!analyzer) {
 			analyzer = new IncrementalAnalyzer(extractor);
 			this.analyzers.set(uri, analyzer);
 		}
-		this.errorsThisRun = 0;
+		let errors = 0;
 		const options = this.opts.analyzeOptions();
 		const onError = (what: string, e: unknown): void => {
-			this.errorsThisRun++;
-			if (this.errorsThisRun <= 5) {
+			errors++;
+			if (errors <= 5) {
 				this.opts.log('error', `${uri}: ${what} threw: ${errorText(e)}`);
-			} else if (this.errorsThisRun === 6) {
+			} else if (errors === 6) {
 				this.opts.log('error', `${uri}: more errors in this analysis are not logged`);
 			}
 		};
 		let analysis: Analysis;
 		try {
-			analysis = analyzer.analyzeText(text, { ...options, onError }).analysis;
+			const r = await analyzer.analyzeTextAsync(text, { ...options, onError }, { shouldStop: stale });
+			if (!r) {
+				return doc && !this.closed(doc) ? this.run(doc) : undefined;
+			}
+			analysis = r.analysis;
 		} catch (e) {
 			const reason = `analysis failed: ${errorText(e)}`;
 			this.opts.log('error', `${uri}: ${reason}`);
@@ -181,6 +204,10 @@ export class AnalysisHost {
 		await this.connection.sendDiagnostics({ uri, version, diagnostics });
 		this.notify(status);
 		return state;
+	}
+
+	private closed(doc: TextDocument): boolean {
+		return this.closedDocs.has(doc);
 	}
 
 	private notify(status: StatusParams): void {

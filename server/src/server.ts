@@ -34,6 +34,7 @@ import { findingsOfDiagnostics } from './core/features/diagnostics';
 import { AnalysisHost, type DocumentState } from './documents';
 import { findExtensionRoot, RuleDocs } from './ruleDocs';
 import { findKernelTree, type DiskTree } from './kernelTree';
+import { debugRules } from './debugRules';
 import {
 	COMMANDS,
 	CheckDocumentRequest,
@@ -52,20 +53,9 @@ import { DEFAULT_SETTINGS, SETTINGS_SECTION, readSettings, type MigrateLensSetti
 export interface ServerOptions {
 	/** Folders to look for the wasm files in (default: the server's own folder, then node_modules). */
 	wasmDirs?: string[];
-	/** Rules added to the catalogue (tests). */
+	/** Rules added to the catalogue (tests); see also debugRules.ts. */
 	extraRules?: Rule[];
 }
-
-/** Set MIGRATE_LENS_DEBUG_THROWING_RULE=1 to add a rule that always throws (tests the error path). */
-const THROWING_RULE: Rule = {
-	id: 'debug-throwing-rule',
-	group: 'protocol',
-	severity: 'info',
-	title: 'Always throws (debug hook)',
-	check(): never {
-		throw new Error('debug-throwing-rule always throws');
-	},
-};
 
 const SYMBOL_KIND: Record<OutlineKind, SymbolKind> = {
 	message: SymbolKind.Module,
@@ -105,10 +95,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 	let folders: string[] = [];
 	let tree: DiskTree | undefined;
 	let ruleDocs = new RuleDocs(findExtensionRoot());
-	const rules: Rule[] = [...ALL_RULES, ...(options.extraRules ?? [])];
-	if (process.env.MIGRATE_LENS_DEBUG_THROWING_RULE === '1') {
-		rules.push(THROWING_RULE);
-	}
+	const rules: Rule[] = [...ALL_RULES, ...(options.extraRules ?? []), ...debugRules()];
 
 	const log = (level: 'info' | 'warn' | 'error', text: string): void => {
 		if (level === 'error') {
@@ -242,7 +229,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
 	documents.onDidOpen((e) => host.schedule(e.document, 0));
 	documents.onDidChangeContent((e) => host.schedule(e.document));
-	documents.onDidClose((e) => host.close(e.document.uri));
+	documents.onDidClose((e) => host.close(e.document));
 
 	connection.onHover(guard('hover', null, async (p) => {
 		const s = await stateOf(p.textDocument.uri);

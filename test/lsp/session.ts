@@ -24,8 +24,34 @@ import type { StatusParams } from '../../common/protocol';
 export const repoRoot = path.resolve(__dirname, '..', '..');
 export const serverPath = path.join(repoRoot, 'dist', 'server.js');
 
-export function serverBuilt(): boolean {
-	return fs.existsSync(serverPath) && fs.existsSync(path.join(repoRoot, 'dist', 'tree-sitter-c.wasm'));
+function newestSource(dir: string): number {
+	let newest = 0;
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		const p = path.join(dir, entry.name);
+		if (entry.isDirectory()) {
+			newest = Math.max(newest, newestSource(p));
+		} else if (entry.name.endsWith('.ts')) {
+			newest = Math.max(newest, fs.statSync(p).mtimeMs);
+		}
+	}
+	return newest;
+}
+
+/**
+ * Throws when dist/server.js is missing, lacks its wasm files, or is older than the server or
+ * common sources: the tests must exercise the code as it is (build with `node esbuild.mjs`).
+ */
+export function assertServerBuilt(): void {
+	for (const f of [serverPath, path.join(repoRoot, 'dist', 'tree-sitter-c.wasm'), path.join(repoRoot, 'dist', 'web-tree-sitter.wasm')]) {
+		if (!fs.existsSync(f)) {
+			throw new Error(`${path.relative(repoRoot, f)} is missing: build with \`node esbuild.mjs\` first`);
+		}
+	}
+	const built = fs.statSync(serverPath).mtimeMs;
+	const sources = Math.max(newestSource(path.join(repoRoot, 'server', 'src')), newestSource(path.join(repoRoot, 'common')));
+	if (sources > built) {
+		throw new Error('dist/server.js is older than server/src or common: rebuild with `node esbuild.mjs`');
+	}
 }
 
 export interface SessionOptions {
@@ -71,6 +97,7 @@ export class Session {
 	}
 
 	static async start(opts: SessionOptions = {}): Promise<{ session: Session; init: InitializeResult }> {
+		assertServerBuilt();
 		const proc = spawn(process.execPath, [serverPath, '--stdio'], {
 			env: { ...process.env, ...opts.env },
 			stdio: ['pipe', 'pipe', 'pipe'],
@@ -143,8 +170,8 @@ export class Session {
 		return this.wait('diag', seen, (p) => p.uri === uri && (version === undefined || p.version === version) && test(p), `diagnostics of ${uri} v${version}`, timeoutMs);
 	}
 
-	waitForStatus(uri: string, version?: number, timeoutMs = 30000): Promise<StatusParams> {
-		return this.wait('status', this.statuses, (p) => p.uri === uri && (version === undefined || p.version === version), `status of ${uri} v${version}`, timeoutMs);
+	waitForStatus(uri: string, version?: number, timeoutMs = 30000, test: (p: StatusParams) => boolean = () => true): Promise<StatusParams> {
+		return this.wait('status', this.statuses, (p) => p.uri === uri && (version === undefined || p.version === version) && test(p), `status of ${uri} v${version}`, timeoutMs);
 	}
 
 	waitForLog(test: (p: LogMessageParams) => boolean, timeoutMs = 30000): Promise<LogMessageParams> {

@@ -322,6 +322,7 @@ describe('ingest: malformed and binary diffs', () => {
 			['drivers/gpu/drm/gpux/gone.c', 'drivers/gpu/drm/gpux/gone.c', undefined, 'deleted', false, 1],
 			['drivers/gpu/drm/gpux/fresh.c', undefined, 'drivers/gpu/drm/gpux/fresh.c', 'added', false, 1],
 			['scripts/gpux.sh', 'scripts/gpux.sh', 'scripts/gpux.sh', 'modified', false, 0],
+			['drivers/gpu/drm/gpux/copy.c', 'drivers/gpu/drm/gpux/tmpl.c', 'drivers/gpu/drm/gpux/copy.c', 'copied', false, 0],
 		]);
 		assert.equal(m.problems.length, 2);
 		assert.ok(m.problems.every((p) => /Binary diff/.test(p.message)));

@@ -205,6 +205,22 @@ describe('ingest: corpus mails', { skip: haveCorpus ? false : 'corpus not found 
 			assert.equal(l.text, text.slice(1));
 			assert.equal(l.oldLine, oldLine);
 			assert.equal(l.newLine, newLine);
+			const o = l.source.origin;
+			const raw = docLines(readCorpus('mail', name));
+			if (o.exact) {
+				// The document line holds the quote prefix (depth markers) and then the line.
+				const p = positionOf(l.source, 0);
+				const prefix = raw[p.line].slice(0, p.character);
+				assert.equal((prefix.match(/>/g) ?? []).length, depth);
+				assert.match(prefix, /^[> ]*$/);
+				for (let i = 0; i < l.source.text.length; i++) {
+					const q = positionOf(l.source, i);
+					const c = raw[q.line].charAt(q.character);
+					assert.ok(c === l.source.text.charAt(i) || c === '=');
+				}
+			} else {
+				assert.match(raw[o.range.start.line], /^[A-Za-z0-9+/=]+$/);
+			}
 		});
 	}
 
@@ -338,6 +354,10 @@ describe('ingest: flattened archive seeds', { skip: haveCorpus ? false : 'corpus
 		const m = ingestText(readCorpus('seeds', '002_04a69df834c38747.txt')).messages[0];
 		assert.equal(m.subject.title, 'mm: add zone device coherent type memory support');
 		assert.equal(m.subject.version, 5);
+		// Headers written inline in the flattened text; the archive emptied Message-ID.
+		assert.equal(m.dateMs, Date.UTC(2022, 5, 22, 23, 6, 10));
+		assert.equal(m.headers.from, '"Sierra Guiza, Alejandro (Alex)"');
+		assert.equal(m.headers.messageId, undefined);
 		const f = m.files[0];
 		assert.equal(f.path, 'include/linux/memremap.h');
 		assert.equal(f.quoteDepth, 13);
@@ -372,6 +392,13 @@ describe('ingest: API', () => {
 		assert.equal([...splitMbox('\n\n  \n')].length, 0);
 		// A `From ` line in a body (not followed by a header, not after a blank line) does not split.
 		assert.equal([...splitMbox('Subject: x\n\nhello\nFrom the ground up\nmore\n')].length, 1);
+	});
+
+	it('concatenated git format-patch files split at their dated From_ lines, even without a blank line', () => {
+		const patch = (n: number): string => `From ${'0123456789abcdef0123456789abcdef0123456'}${n} Mon Sep 17 00:00:00 2001\nFrom: A <a@example.org>\nSubject: [PATCH ${n}/2] x\n\nbody\n-- \n2.43.0\n`;
+		const slices = [...splitMbox(patch(1) + patch(2))];
+		assert.deepEqual(slices.map((s) => s.startLine), [0, 7]);
+		assert.deepEqual(ingestText(patch(1) + patch(2)).messages.map((m) => m.subject.number), [1, 2]);
 	});
 
 	it('MboxStream gives the same slices whatever the chunk size (CRLF and LF)', () => {

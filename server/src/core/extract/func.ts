@@ -400,7 +400,13 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			aliases.set(p.name, m[1] as 'src' | 'dst');
 		}
 	}
+	// plain names are trusted only in functions that visibly deal with migration entries
+	const migrationContext = input.body.some((b) => /migrate_pfn|MIGRATE_PFN_|migrate_vma|migrate_device|alloc_and_copy|finalize_and_map/.test(raw(b)))
+		|| params.some((p) => /migrate_vma/.test(p.type));
 	const aliasByName = (name: string): boolean => {
+		if (!migrationContext) {
+			return false;
+		}
 		const d = decls.find((x) => x.name === name);
 		const p = params.find((x) => x.name === name);
 		const type = d?.type ?? p?.type;
@@ -483,6 +489,9 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 	// undeclared, when no struct's `src`/`dst` is in sight (amdkfd names its DMA scratch arrays so)
 	const usesFields = fieldExprs.some((f) => f.field === 'src' || f.field === 'dst');
 	const byName = (name: string): boolean => {
+		if (!migrationContext) {
+			return false;
+		}
 		const d = decls.find((x) => x.name === name);
 		const p = params.find((x) => x.name === name);
 		const type = d?.type ?? p?.type;
@@ -1204,7 +1213,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		if (r) {
 			return r;
 		}
-		if (/^(src|dst)(_?pfns?)?$/.test(t)) {
+		if (migrationContext && /^(src|dst)(_?pfns?)?$/.test(t)) {
 			return t.startsWith('src') ? 'src' : 'dst';
 		}
 		return 'unknown';

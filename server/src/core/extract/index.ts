@@ -8,8 +8,9 @@
  */
 
 import { Language, Parser } from 'web-tree-sitter';
-import type { Message, PatchDocument } from '../ingest/types';
+import type { FileDiff, Message, PatchDocument } from '../ingest/types';
 import { extractFile } from './file';
+import { mentionsApi } from './names';
 import type { DocumentFacts, ExtractOptions, ExtractProblem, FileFacts, MessageFacts } from './types';
 
 export type * from './types';
@@ -25,7 +26,10 @@ export interface ExtractorInit {
 }
 
 export interface Extractor {
-	/** Facts of one message (post images first, then pre images). */
+	/**
+	 * Facts of one message: one `FileFacts` per C file and image, post images first. Files whose
+	 * hunks never mention the API (`mentionsApi`) are left out.
+	 */
 	extractMessage(msg: Message, opts?: ExtractOptions): MessageFacts;
 	extractDocument(doc: PatchDocument, opts?: ExtractOptions): DocumentFacts;
 	/** Frees the parser. */
@@ -67,11 +71,28 @@ async function load(init: ExtractorInit): Promise<Language> {
 	return language;
 }
 
+const relevance = new WeakMap<FileDiff, boolean>();
+
+/** Whether any hunk line or section of the file mentions the API (see `mentionsApi`). */
+function relevant(f: FileDiff): boolean {
+	let r = relevance.get(f);
+	if (r === undefined) {
+		r = f.hunks.some((h) => mentionsApi(h.section) || h.lines.some((l) => mentionsApi(l.text)));
+		relevance.set(f, r);
+	}
+	return r;
+}
+
 /** True for files worth parsing as C. */
 export function isCFile(path: string): boolean {
 	return /\.(c|h|inc)$/i.test(path);
 }
 
+/**
+ * Loads the parser (the runtime is initialised once per process or page: the first call's
+ * `init` wins) and returns an extractor with its own parser. Rejects when the wasm files cannot
+ * be loaded.
+ */
 export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 	const lang = await load(init);
 	let parser: Parser | undefined = new Parser();
@@ -82,7 +103,8 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 		const files: FileFacts[] = [];
 		const images = opts.preImage === false ? (['post'] as const) : (['post', 'pre'] as const);
 		if (!parser) {
-			throw new Error('extractor disposed');
+			problems.push({ message: 'the extractor was disposed', range: msg.range });
+			return { messageIndex: msg.index, subject: msg.subject.raw, files, problems };
 		}
 		for (const image of images) {
 			for (const f of msg.files) {
@@ -95,10 +117,13 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 				if (image === 'post' && f.newPath === undefined) {
 					continue;
 				}
+				if (!relevant(f)) {
+					continue;
+				}
 				try {
 					files.push(extractFile(f, image, parser, opts.tree));
 				} catch (e) {
-					parser.reset();
+					parser!.reset();
 					problems.push({ message: `could not analyse ${f.path} (${image} image): ${e instanceof Error ? e.message : String(e)}`, range: f.header.origin.range });
 				}
 			}

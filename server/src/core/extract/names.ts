@@ -173,3 +173,13 @@ export const DEVICE_TEST_CALLS = /^(is_device_private_page|is_zone_device_page|i
 export const MIGRATE_VMA_FIELDS = new Set(['vma', 'src', 'dst', 'cpages', 'npages', 'start', 'end', 'src_owner', 'pgmap_owner', 'flags', 'fault_page']);
 /** Fields that only `struct migrate_vma` has (enough on their own to recognise it). */
 export const MIGRATE_VMA_ONLY_FIELDS = new Set(['cpages', 'src_owner', 'pgmap_owner', 'fault_page']);
+
+/**
+ * Words without which a file's hunks cannot hold any fact the extractor reports (API names,
+ * handler and notifier types, GUP, pagemaps, pfn arrays). Files without them are not parsed.
+ */
+const RELEVANT = /migrate|MIGRATE_|hmm_|HMM_|pagemap|pgmap|vm_fault|mmu_notifier|mmu_interval|MMU_NOTIFY|_user_page|FOLL_|zone_device|device_private|device_coherent|MEMORY_DEVICE|pinnable|_pfns\b/;
+
+export function mentionsApi(text: string): boolean {
+	return RELEVANT.test(text);
+}

@@ -47,6 +47,17 @@ export interface IncrementalResult {
 	extracted: number;
 }
 
+export interface AsyncOptions {
+	/** Checked between slices: true abandons the analysis (a newer version of the text arrived). */
+	shouldStop?: () => boolean;
+	/** Longest stretch of synchronous extraction before yielding to the event loop (default 25 ms). */
+	sliceMs?: number;
+}
+
+function yieldToLoop(): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export class IncrementalAnalyzer {
 	private cache = new Map<string, MessageFacts>();
 
@@ -59,6 +70,45 @@ export class IncrementalAnalyzer {
 
 	analyzeText(text: string, opts: AnalyzeOptions = {}): IncrementalResult {
 		return this.analyzeDocument(ingestText(text), opts);
+	}
+
+	/**
+	 * The same analysis, extracting message by message and yielding to the event loop between
+	 * slices, so a server stays responsive while a large mbox is read. Undefined when `shouldStop`
+	 * said so; the messages extracted so far stay cached for the next run.
+	 */
+	async analyzeTextAsync(text: string, opts: AnalyzeOptions = {}, run: AsyncOptions = {}): Promise<IncrementalResult | undefined> {
+		const slice = run.sliceMs ?? 25;
+		const doc = ingestText(text);
+		let mark = Date.now();
+		let fresh = 0;
+		for (const m of doc.messages) {
+			if (Date.now() - mark > slice) {
+				await yieldToLoop();
+				mark = Date.now();
+				if (run.shouldStop?.()) {
+					return undefined;
+				}
+			}
+			if (m.files.length === 0) {
+				continue;
+			}
+			const key = messageKey(m);
+			if (this.cache.has(key)) {
+				continue;
+			}
+			try {
+				this.cache.set(key, this.extractor.extractMessage(m, { tree: opts.tree }));
+				fresh++;
+			} catch {
+				// The synchronous pass below extracts it again and reports the error.
+			}
+		}
+		if (run.shouldStop?.()) {
+			return undefined;
+		}
+		const r = this.analyzeDocument(doc, opts);
+		return { ...r, extracted: r.extracted + fresh, reused: r.reused - fresh };
 	}
 
 	analyzeDocument(doc: PatchDocument, opts: AnalyzeOptions = {}): IncrementalResult {

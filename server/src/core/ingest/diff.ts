@@ -155,6 +155,7 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 	const inDiff = new Uint8Array(lines.length);
 	const states = new Map<number, DepthState>();
 	let activeDepth = -1;
+	let activeState: DepthState | null = null;
 
 	const stateOf = (d: number): DepthState => {
 		let s = states.get(d);
@@ -260,7 +261,7 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 				return 'end';
 			}
 		}
-		if (isElision(t)) {
+		if (c !== '+' && c !== ' ' && c !== '\\' && (c !== '-' || t.indexOf('snip') !== -1) && isElision(t)) {
 			hs.suspended = true;
 			return 'prose';
 		}
@@ -286,10 +287,7 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 				closeHunk(st);
 				return 'end';
 			}
-			if (hs.remOld > 0) {
-				addLine(hs, '-', t.slice(1), line);
-				return 'taken';
-			}
+			// Past the old count too: a hand-edited header (reported when the hunk closes).
 			addLine(hs, '-', t.slice(1), line);
 			return 'taken';
 		}
@@ -325,18 +323,16 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 		const d = line.quoteDepth;
 		const t = line.text;
 		if (d !== activeDepth) {
-			if (activeDepth >= 0) {
-				const prev = states.get(activeDepth);
-				if (prev?.hunk) {
-					prev.hunk.suspended = true;
+			if (activeState) {
+				if (activeState.hunk) {
+					activeState.hunk.suspended = true;
 				}
-				if (prev) {
-					prev.inBinary = false;
-				}
+				activeState.inBinary = false;
 			}
 			activeDepth = d;
+			activeState = stateOf(d);
 		}
-		const st = stateOf(d);
+		const st = activeState as DepthState;
 
 		if (t.charCodeAt(0) === 100 && (t.startsWith('diff --git ') || (t.startsWith('diff -') && /^diff (?:-[A-Za-z]+ )+\S+ \S+$/.test(t)))) {
 			closeHunk(st);

@@ -61,20 +61,22 @@ export function isHeaderLine(line: string): boolean {
  * Reads a header block starting at `lines[start]`. Stops at the first blank line (the body
  * starts after it) or at the first line that is neither a field nor a continuation.
  */
-export function parseHeaderBlock(lines: readonly string[], start: number, end: number = lines.length): HeaderBlock {
+export function parseHeaderBlock(lines: readonly string[], start: number, end: number = lines.length, keep?: ReadonlySet<string>): HeaderBlock {
 	const fields: HeaderField[] = [];
 	let i = start;
 	let valid = false;
 	let blankEnded = false;
 	let cur: HeaderField | null = null;
 	const parts: string[] = [];
+	let skipping = false;
 	const finish = (): void => {
 		if (cur) {
-			cur.value = parts.join('').trim();
+			cur.value = parts.length === 1 ? parts[0].trim() : parts.join('').trim();
 			fields.push(cur);
 			cur = null;
 			parts.length = 0;
 		}
+		skipping = false;
 	};
 	for (; i < end; i++) {
 		const l = lines[i];
@@ -92,8 +94,11 @@ export function parseHeaderBlock(lines: readonly string[], start: number, end: n
 				i++;
 				break;
 			}
-			if (!cur) {
+			if (!cur && !skipping) {
 				break;
+			}
+			if (skipping) {
+				continue;
 			}
 			parts.push(l);
 			(cur as HeaderField).lastLine = i;
@@ -107,6 +112,10 @@ export function parseHeaderBlock(lines: readonly string[], start: number, end: n
 		const name = l.slice(0, colon).trimEnd().toLowerCase();
 		if (KNOWN.has(name) || name.startsWith('x-') || name.startsWith('list-') || name.startsWith('arc-')) {
 			valid = true;
+		}
+		if (keep && !keep.has(name)) {
+			skipping = true;
+			continue;
 		}
 		cur = { name, value: '', line: i, lastLine: i };
 		parts.push(l.slice(colon + 1));

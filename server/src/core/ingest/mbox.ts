@@ -148,10 +148,15 @@ export class MboxStream {
 	private partsBreaks = 0;
 	private partsBlank = true;
 	private ended = false;
+	/** Whether any chunk held a CR (otherwise line counting looks for LF only). */
+	private sawCR = false;
 
 	push(chunk: string): MessageSlice[] {
 		if (this.ended || chunk.length === 0) {
 			return [];
+		}
+		if (!this.sawCR && chunk.indexOf('\r') !== -1) {
+			this.sawCR = true;
 		}
 		this.carry += chunk;
 		return this.scan(false);
@@ -186,7 +191,7 @@ export class MboxStream {
 			return;
 		}
 		this.parts.push(piece);
-		this.partsBreaks += countLineBreaks(piece);
+		this.partsBreaks += countLineBreaks(piece, 0, piece.length, this.sawCR);
 		if (this.partsBlank && !isBlank(piece)) {
 			this.partsBlank = false;
 		}

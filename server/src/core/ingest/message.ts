@@ -4,7 +4,7 @@
  */
 import { readDiffs } from './diff';
 import { looksFlattened, unflatten } from './flatten';
-import { field, isHeaderLine, messageHeaders, parseHeaderBlock, parseMailDate, parseSubject, type HeaderField } from './headers';
+import { isHeaderLine, messageHeaders, parseHeaderBlock, parseMailDate, parseSubject, type HeaderField } from './headers';
 import { countLineBreaks, rangeOf, sliceLine, splitLines } from './lines';
 import { readBody, type Source } from './mime';
 import { quotePrefix } from './quote';
@@ -51,8 +51,12 @@ function flatHeaders(line: string): MessageHeaders {
 			return undefined;
 		}
 		const v = m[1].trim();
-		// The last header runs into the body; keep it short.
-		return v.length > 300 ? undefined : v;
+		// An empty value runs into the next field (`Message-ID: Date: …`); the last header runs
+		// into the body. Neither is kept.
+		if (v.length === 0 || v.length > 300 || new RegExp(`^(?:${FLAT_HEADER_NAMES}):`).test(v)) {
+			return undefined;
+		}
+		return v;
 	};
 	h.subject = take('Subject');
 	h.from = take('From');
@@ -89,7 +93,7 @@ function messageRange(text: string, startLine: number, lines: readonly string[] 
 		}
 		return { start: { line: startLine, character: 0 }, end: { line: startLine + lines.length - 1, character: lines[lines.length - 1].length } };
 	}
-	let breaks = countLineBreaks(text);
+	let breaks = countLineBreaks(text, 0, text.length, text.indexOf('\r') !== -1);
 	let endsWithBreak = false;
 	const last = text.charCodeAt(text.length - 1);
 	if (text.length > 0 && (last === 10 || last === 13)) {
@@ -116,22 +120,25 @@ function baseMessage(index: number, range: Message['range'], headers: MessageHea
 	};
 }
 
+/** The fields a message keeps; the others (Received, DKIM, ARC …) are skipped unread. */
+const KEEP = new Set(['from', 'subject', 'date', 'message-id', 'in-reply-to', 'references', 'content-type', 'content-transfer-encoding']);
+
 function readHeaderFields(lines: string[], k0: number): { fields: HeaderField[]; bodyStart: number; valid: boolean } {
-	const hb = parseHeaderBlock(lines, k0);
+	const hb = parseHeaderBlock(lines, k0, lines.length, KEEP);
 	if (!hb.valid) {
 		return { fields: [], bodyStart: k0, valid: false };
 	}
 	return { fields: hb.fields, bodyStart: hb.bodyStart, valid: true };
 }
 
-function headersOf(lines: string[], fields: HeaderField[], problems: IngestProblem[], base: number, shift: Uint8Array | null): MessageHeaders {
+function headersOf(lines: string[], k0: number, fields: HeaderField[], problems: IngestProblem[], base: number, shift: Uint8Array | null): MessageHeaders {
 	const h = messageHeaders(fields, (label, f) => {
 		const ch = shift ? shift[f.line] : 0;
 		problems.push({ message: `Unknown charset "${label}" in an encoded header word; read as UTF-8.`, range: rangeOf(base + f.line, ch, ch + lines[f.line].length) });
 	});
 	// An archive page: the subject line comes first, bare (`Re: [PATCH] …`), then From:/Date:.
-	if (h.subject === undefined && fields.length > 0 && /^(?:re|fwd?|aw)$/.test(fields[0].name) && !field(fields, 'subject')) {
-		h.subject = lines[fields[0].line].trim();
+	if (h.subject === undefined && k0 < lines.length && /^(?:re|fwd?|aw):/i.test(lines[k0])) {
+		h.subject = lines[k0].trim();
 	}
 	return h;
 }
@@ -151,7 +158,7 @@ function skippedMessage(text: string, startLine: number, index: number): Message
 	const k0 = mboxFromLine(lines) ? 1 : 0;
 	const problems: IngestProblem[] = [];
 	const hf = readHeaderFields(lines, k0);
-	const headers = hf.valid ? headersOf(lines, hf.fields, problems, startLine, null) : {};
+	const headers = hf.valid ? headersOf(lines, k0, hf.fields, problems, startLine, null) : {};
 	// A subject naming the API (`Re: … migrate_vma_collect_skip()`) is worth a full read.
 	if (headers.subject && hasPrefilterWord(headers.subject, 0)) {
 		return null;
@@ -192,7 +199,7 @@ function parseFull(text: string, startLine: number, index: number): Message {
 		if (hf.valid) {
 			fields = hf.fields;
 			bodyStart = hf.bodyStart;
-			headers = headersOf(lines, fields, problems, startLine, shift);
+			headers = headersOf(lines, k0, fields, problems, startLine, shift);
 		}
 	}
 	const msg = baseMessage(index, range, headers);

@@ -131,74 +131,29 @@ function readMultipart(src: Source, ct: ContentType, ctField: HeaderField | unde
 	return parts;
 }
 
-/** Builds a line from decoded text and the document position of each UTF-16 unit. */
-function mappedLine(text: string, lineOf: number[], chOf: number[], range: { sl: number; sc: number; el: number; ec: number }): RecoveredLine {
-	const segments: LineOrigin['segments'] = [];
-	let prevL = -1;
-	let prevC = -2;
-	for (let i = 0; i < text.length; i++) {
-		const l = lineOf[i];
-		const c = chOf[i];
-		if (l !== prevL || c !== prevC + 1) {
-			segments.push({ col: i, line: l, character: c });
-		}
-		prevL = l;
-		prevC = c;
-	}
-	if (segments.length === 0) {
-		segments.push({ col: 0, line: range.sl, character: range.sc });
-	}
-	return {
-		text,
-		quoteDepth: 0,
-		origin: {
-			range: { start: { line: segments[0].line, character: segments[0].character }, end: { line: range.el, character: range.ec } },
-			exact: true,
-			segments,
-		},
-	};
-}
-
 function decodeQuotedPrintable(src: Source, from: number, to: number, cs: Charset, problems: IngestProblem[]): RecoveredLine[] {
 	const out: RecoveredLine[] = [];
-	let bytes = new Uint8Array(256);
-	let byteLine = new Int32Array(256);
-	let byteCh = new Int32Array(256);
-	let nb = 0;
 	let text = '';
-	let lineOf: number[] = [];
-	let chOf: number[] = [];
+	let segments: LineOrigin['segments'] = [];
+	let escaped = false;
 	let startLine = -1;
 	let startCh = 0;
+	// Document position just after the last character appended (for contiguity).
+	let contLine = -1;
+	let contCh = -1;
 	let badEscape = false;
+	let bytes = new Uint8Array(64);
 
-	const pushByte = (b: number, l: number, c: number): void => {
-		if (nb === bytes.length) {
-			const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-				const n = new Int32Array(a.length * 2);
-				n.set(a);
-				return n;
-			};
-			const nbytes = new Uint8Array(bytes.length * 2);
-			nbytes.set(bytes);
-			bytes = nbytes;
-			byteLine = grow(byteLine);
-			byteCh = grow(byteCh);
-		}
-		bytes[nb] = b;
-		byteLine[nb] = l;
-		byteCh[nb] = c;
-		nb++;
-	};
-	const flushBytes = (): void => {
-		if (nb === 0) {
+	const append = (s: string, line: number, ch: number): void => {
+		if (s.length === 0) {
 			return;
 		}
-		text += decodeBytes(bytes, 0, nb, cs, (k) => {
-			lineOf.push(byteLine[k]);
-			chOf.push(byteCh[k]);
-		});
-		nb = 0;
+		if (line !== contLine || ch !== contCh) {
+			segments.push({ col: text.length, line, character: ch });
+		}
+		text += s;
+		contLine = line;
+		contCh = ch + s.length;
 	};
 
 	for (let k = from; k < to; k++) {
@@ -218,44 +173,87 @@ function decodeQuotedPrintable(src: Source, from: number, to: number, cs: Charse
 			soft = true;
 			end--;
 		}
-		for (let i = 0; i < end; i++) {
-			const c = raw.charCodeAt(i);
-			if (c === 61) {
-				const v = hexByte(raw, i + 1);
-				if (v >= 0 && i + 2 < end) {
-					pushByte(v, docLine, ch0 + i);
-					i += 2;
-					continue;
+		let i = 0;
+		while (i < end) {
+			let eq = raw.indexOf('=', i);
+			if (eq === -1 || eq >= end) {
+				eq = end;
+			}
+			if (eq > i) {
+				// A literal run (characters the editor already decoded included).
+				append(i === 0 && eq === raw.length ? raw : raw.slice(i, eq), docLine, ch0 + i);
+			}
+			if (eq >= end) {
+				break;
+			}
+			// A run of `=XX` escapes, decoded together (multi-byte characters span escapes).
+			let j = eq;
+			let nb = 0;
+			while (j + 2 < end && raw.charCodeAt(j) === 61) {
+				const v = hexByte(raw, j + 1);
+				if (v < 0) {
+					break;
 				}
+				if (nb === bytes.length) {
+					const grown = new Uint8Array(bytes.length * 2);
+					grown.set(bytes);
+					bytes = grown;
+				}
+				bytes[nb++] = v;
+				j += 3;
+			}
+			if (nb === 0) {
 				badEscape = true;
-				pushByte(61, docLine, ch0 + i);
+				append('=', docLine, ch0 + eq);
+				i = eq + 1;
 				continue;
 			}
-			if (c < 0x80) {
-				pushByte(c, docLine, ch0 + i);
-				continue;
+			escaped = true;
+			const base = ch0 + eq;
+			pendingAt.length = 0;
+			const decoded = decodeBytes(bytes, 0, nb, cs, (byteIndex) => {
+				pendingAt.push(base + 3 * byteIndex);
+			});
+			for (let u = 0; u < decoded.length; u++) {
+				append(decoded.charAt(u), docLine, pendingAt[u] ?? base);
 			}
-			// A character the editor already decoded (8-bit text inside a QP body).
-			flushBytes();
-			text += raw.charAt(i);
-			lineOf.push(docLine);
-			chOf.push(ch0 + i);
+			i = j;
 		}
 		if (soft && k + 1 < to) {
+			escaped = true;
 			continue;
 		}
-		flushBytes();
-		out.push(mappedLine(text, lineOf, chOf, { sl: startLine, sc: startCh, el: docLine, ec: ch0 + raw.length }));
+		if (!escaped && segments.length <= 1) {
+			out.push(plainLine(text, startLine, startCh));
+		} else {
+			if (segments.length === 0) {
+				segments.push({ col: 0, line: startLine, character: startCh });
+			}
+			out.push({
+				text,
+				quoteDepth: 0,
+				origin: {
+					range: { start: { line: segments[0].line, character: segments[0].character }, end: { line: docLine, character: ch0 + raw.length } },
+					exact: true,
+					segments,
+				},
+			});
+		}
 		text = '';
-		lineOf = [];
-		chOf = [];
+		segments = [];
+		escaped = false;
 		startLine = -1;
+		contLine = -1;
+		contCh = -1;
 	}
 	if (badEscape) {
 		problems.push(lineProblem(src, from, 'Quoted-printable body has "=" signs that are not escapes; kept as written.'));
 	}
 	return out;
 }
+
+/** Scratch list of document columns for the characters of one decoded escape run. */
+const pendingAt: number[] = [];
 
 /** Base64 digit values; -1 for `=`, -2 for whitespace, -3 for anything else (local: hot loop). */
 const B64_VALUE = (() => {
@@ -352,7 +350,14 @@ function decodeBase64(src: Source, from: number, to: number, cs: Charset, proble
 		return from + lo;
 	};
 	const data = bytes.subarray(0, n);
+	// Decode once; UTF-8 and the single-byte charsets keep LF bytes as LF characters, so the
+	// decoded lines line up with the byte lines. Other charsets are decoded line by line.
+	let decodedLines: string[] | null = null;
+	if (cs.kind !== 'other') {
+		decodedLines = decodeBytes(data, 0, n, cs).split('\n');
+	}
 	let ls = 0;
+	let q = 0;
 	while (ls <= n) {
 		let b = data.indexOf(10, ls);
 		if (b === -1) {
@@ -361,11 +366,17 @@ function decodeBase64(src: Source, from: number, to: number, cs: Charset, proble
 		if (b === n && ls === n) {
 			break;
 		}
-		let le = b;
-		if (le > ls && bytes[le - 1] === 13) {
-			le--;
+		let text: string;
+		if (decodedLines && q < decodedLines.length) {
+			text = decodedLines[q];
+			if (text.charCodeAt(text.length - 1) === 13) {
+				text = text.slice(0, -1);
+			}
+		} else {
+			const le = b > ls && bytes[b - 1] === 13 ? b - 1 : b;
+			text = decodeBytes(bytes, ls, le, cs);
 		}
-		const text = decodeBytes(bytes, ls, le, cs);
+		q++;
 		const first = lineHolding(ls);
 		const last = lineHolding(b < n ? b : Math.max(ls, n - 1));
 		out.push(inexactLine(text, {

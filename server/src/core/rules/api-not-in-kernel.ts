@@ -304,14 +304,13 @@ export const rule: Rule = {
 							continue;
 						}
 						// A MIGRATE_VMA_SELECT_* name on the same line is reported on its own.
-						if (a.flags.some((x) => x.startsWith('MIGRATE_VMA_SELECT_')) && a.loc.line === a.loc.endLine) {
-							const line = lineOfLoc(ctx.message, a.loc);
-							if (line && /MIGRATE_VMA_SELECT_/.test(line.text)) {
-								const selSym = lookupSymbol(a.flags.find((x) => x.startsWith('MIGRATE_VMA_SELECT_'))!);
-								if (selSym && !existsIn(selSym, k)) {
-									continue;
-								}
-							}
+						const line = lineOfLoc(ctx.message, a.loc);
+						const onLine = line ? [...line.text.matchAll(/\bMIGRATE_VMA_SELECT_\w+/g)].map((m) => m[0]) : [];
+						if (onLine.some((n) => {
+							const sym = lookupSymbol(n);
+							return sym !== undefined && !existsIn(sym, k);
+						})) {
+							continue;
 						}
 						const f = judge('flags', flagsSym, a.loc);
 						if (f) {

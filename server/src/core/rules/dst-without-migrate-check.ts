@@ -8,8 +8,11 @@
  * copies for nothing — the core skips the entry and releases the page — and a copy from
  * migrate_pfn_to_page(src[i]) gets NULL. Accepted as a selection check before the write:
  * a MIGRATE/VALID test on the src entry, a NULL test of the page taken from it, passing the src
- * entry to the helper that computes the value (it decides), and — outside loops, for one-page
- * ranges — a cpages test.
+ * entry to the helper that computes the value (it decides), a test that cpages equals the
+ * number of entries (all selected), and — outside loops, for one-page ranges — any cpages test.
+ * Writes outside loops are judged only in functions that call setup themselves (a helper given
+ * one entry may rely on its caller), and only when the code from the function or loop head to
+ * the write is all visible.
  */
 import type { FileFacts, FunctionFacts, PfnLoop, PfnWrite } from '../extract/types';
 import { cmpLoc, type Defect, fillsDst, kernelTag, runDetector, SETUP_LIKE } from './protocolShared';
@@ -33,6 +36,11 @@ function guarded(fn: FunctionFacts, w: PfnWrite, loop: PfnLoop | undefined): boo
 	const passed = loop ? loop.elementPassedTo : [];
 	if (passed.some((p) => p.role === 'src' && p.callee !== 'migrate_pfn_to_page' && p.callee !== 'migrate_pfn_to_folio'
 		&& (cmpLoc(p.loc, w.loc) < 0 || w.valueText.includes(`${p.callee}(`)))) {
+		return true;
+	}
+	// `if (args.cpages != npages) goto out;`: every entry was selected
+	const allSelected = /cpages\s*(!=|==|<=?|>=?)\s*(?!0[uUlL]*\b)[\w(]|[\w)]\s*(!=|==|<=?|>=?)\s*[\w.>-]*cpages/;
+	if (fn.cpagesUses.some((u) => (u.context === 'condition' || u.context === 'compare') && allSelected.test(u.contextText.replace(/\b0[uUlL]*\s*(!=|==|<|>)\s*[\w.>-]*cpages/, '')) && cmpLoc(u.loc, w.loc) < 0)) {
 		return true;
 	}
 	if (!loop) {

@@ -8,9 +8,14 @@
  * pending), paths that hand the struct to a helper (it may finalize), paths that run into lines
  * the patch does not show, and — for a struct the function does not own — returns (the caller may
  * finalize). Reaching the same setup again without finalize is always reported.
+ *
+ * Two flow gaps are worked around here: a helper that only gets a scalar field (`args.cpages`)
+ * does not count as receiving the struct, and where one condition tests both the setup result
+ * and cpages (or cpages was copied to a local first) the harmless branch cannot be told apart, so
+ * only exits before the last finalize that are not the statement right under that test are judged.
  */
-import type { ApiCall, FileFacts, FunctionFacts, MigrateVmaStruct } from '../extract/types';
-import { cmpLoc, type Defect, FINALIZE_LIKE, kernelTag, namesArray, newCodeLocs, runDetector, sameStruct, stepNames } from './protocolShared';
+import type { ApiCall, FileFacts, FunctionFacts, Loc, MigrateVmaStruct } from '../extract/types';
+import { before, cmpLoc, type Defect, FINALIZE_LIKE, imageLines, kernelTag, namesArray, newCodeLocs, runDetector, sameStruct, stepNames } from './protocolShared';
 import type { Rule, RuleContext } from './types';
 
 /** Whether the struct (or, for migrate_device_*, the src array) lives and dies in this function. */
@@ -68,9 +73,20 @@ function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[]
 		// `if (!ret && args.cpages)` / `if (ret || !args.cpages)`: one test of both the result and
 		// cpages. The flow cannot tell which branch is the harmless one, so only exits that come
 		// before the last finalize (early exits inside the guarded code) are judged.
-		const rv = call.result.variable?.replace(/^.*(?:->|\.)/, '');
-		const combined = fn.cpagesUses.some((u) => u.context === 'condition' && sameStruct(u.structVar, call.structVar)
-			&& ((rv !== undefined && new RegExp(`(^|[^\\w.>])${rv}([^\\w]|$)`).test(u.contextText)) || u.contextText.includes(`${call.callee}(`)));
+		// A local copy of cpages (`cpages = migrate.cpages; if (!cpages) goto out;`) hides the
+		// zero test from the flow in the same way.
+		const rv = call.result.variable?.replace(/^.*(?:->|\.)/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+		const joint = fn.cpagesUses.filter((u) => sameStruct(u.structVar, call.structVar) && u.context === 'condition'
+			&& ((rv !== undefined && rv !== '' && new RegExp(`(^|[^\\w.>])${rv}([^\\w]|$)`).test(u.contextText)) || u.contextText.includes(`${call.callee}(`)));
+		const combined = joint.length > 0 || fn.cpagesUses.some((u) => sameStruct(u.structVar, call.structVar) && u.context === 'assign');
+		/** The exit is the statement right under such a joint test (`if (setup(&a) || !a.cpages) return …;`). */
+		const underJointTest = (at: Loc): boolean => joint.some((u) => {
+			if (!before(u.loc, at)) {
+				return false;
+			}
+			const lines = imageLines(ctx, u.loc, at);
+			return lines.length > 0 && lines.length <= 6 && !lines.slice(0, -1).some((l) => l.includes(';'));
+		});
 		const lastFinalize = fn.calls.filter((c) => FINALIZE_LIKE.has(c.kind) && sameStruct(c.structVar, call.structVar)).map((c) => c.loc).sort(cmpLoc).pop();
 		const reported = new Set<string>();
 		for (const e of flow.exits) {
@@ -81,7 +97,7 @@ function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[]
 			if ((e.kind === 'return' || e.kind === 'end') && !owned) {
 				continue;
 			}
-			if (combined && lastFinalize && cmpLoc(lastFinalize, e.loc) < 0) {
+			if (combined && ((lastFinalize && cmpLoc(lastFinalize, e.loc) < 0) || underJointTest(e.loc))) {
 				continue;
 			}
 			const k = `${e.kind}:${e.loc.line}:${e.loc.character}`;

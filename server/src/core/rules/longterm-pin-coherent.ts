@@ -11,19 +11,32 @@
  */
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
-import { lineOfLoc, messageLines, ownPost, seriesOf } from './missing-select-flags';
+import { lineOfLoc, ownPost, seriesOf } from './missing-select-flags';
 import { driverFacts, driverOf } from './owner-mismatch';
 import { nameIn } from '../model/versions';
 
 const PINNABILITY = /\b(is_pinnable_page|folio_is_pinnable|is_longterm_pinnable_page|folio_is_longterm_pinnable|is_longterm_pinnable_folio)\b/;
 const ENUM_MEMBER = /^\s*MEMORY_DEVICE_COHERENT\s*(=\s*[^,]+)?,?\s*(\/[*/].*)?$/;
 
-/** Whether any message of the series changes a long-term pinnability check. */
+/**
+ * Whether any message of the series changes a long-term pinnability check: a hunk that adds lines
+ * and shows one of the checks (its name may sit on a context line, e.g. the function header), or
+ * an added line in mm/gup.c that deals with coherent memory.
+ */
 function pinnabilityUpdated(ctx: RuleContext): boolean {
 	for (const m of seriesOf(ctx)) {
-		for (const l of messageLines(m.message)) {
-			if (l.kind === '+' && (PINNABILITY.test(l.text) || (/\bmm\/gup\.c$/.test(l.path) && /coherent/i.test(l.text)))) {
-				return true;
+		for (const f of m.message.files) {
+			for (const h of f.hunks) {
+				const adds = h.lines.some((l) => l.kind === '+');
+				if (!adds) {
+					continue;
+				}
+				if (PINNABILITY.test(h.section) || h.lines.some((l) => PINNABILITY.test(l.text))) {
+					return true;
+				}
+				if (/\bmm\/gup\.c$/.test(f.path) && h.lines.some((l) => l.kind === '+' && /coherent/i.test(l.text))) {
+					return true;
+				}
 			}
 		}
 	}

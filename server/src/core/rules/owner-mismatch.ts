@@ -12,6 +12,7 @@ import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
 import type { FieldValue, FileFacts, FunctionFacts, HmmRangeFacts, Loc, MessageFacts, MigrateVmaStruct } from '../extract/types';
 import { isNullText, selectionOf, seriesPost, seriesPostFiles, type FnRef, type Selection } from './missing-select-flags';
+import { nameIn } from '../model/versions';
 
 // ---- owners -----------------------------------------------------------------------------------------
 
@@ -61,6 +62,13 @@ export function sameOwner(a: string, b: string): boolean {
 	const kb = ownerKey(b);
 	if (ka === kb) {
 		return true;
+	}
+	// The same helper or macro applied to the same object: `to_dev(drm)` vs `to_dev(svmm->drm)`.
+	const fa = /^(\w+)\((.*)\)$/.exec(ka);
+	const fb = /^(\w+)\((.*)\)$/.exec(kb);
+	if (fa || fb) {
+		return !!fa && !!fb && fa[1] === fb[1] && balanced(fa[2]!) && balanced(fb[2]!)
+			&& !fa[2]!.includes(',') && !fb[2]!.includes(',') && sameOwner(fa[2]!, fb[2]!);
 	}
 	const ca = components(ka);
 	const cb = components(kb);
@@ -222,6 +230,9 @@ export const rule: Rule = {
 	severity: 'error',
 	title: 'Owner cookie differs from the owner the driver gives its dev_pagemap',
 	check(ctx: RuleContext): RuleFinding[] {
+		if (!nameIn('owner', ctx.kernel, 'struct dev_pagemap').exists) {
+			return [];
+		}
 		const out: RuleFinding[] = [];
 		const k = ctx.kernelText;
 		const drivers = driverFacts(ctx);

@@ -171,6 +171,11 @@ function detect(fn: FunctionFacts, file: FileFacts, ctx: RuleContext): Defect[] 
 			}
 			continue;
 		}
+		// one element size: `sizeof(T)`, or `n * sizeof(T)` for byte-count allocators; a sum is a
+		// buffer shared with other arrays and says nothing about the entry type
+		if (sizeofs.length !== 1 || /[+]/.test(a.sizeText) || (two && !/^\s*sizeof\b/.test(a.sizeText))) {
+			continue;
+		}
 		for (const t of sizeofs) {
 			const p = typeProblem(t);
 			if (p === 'narrow') {

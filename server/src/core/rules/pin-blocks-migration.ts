@@ -80,7 +80,7 @@ export const rule: Rule = {
 			}
 			// A long-term pin in a driver that migrates system pages elsewhere.
 			const d = driverOf(drivers, file);
-			const mig = d?.migrations.find((m) => m.sel.system !== 'no' && m.ref.fn.calls.some((c) => c.kind === 'setup'));
+			const mig = d?.migrations.find((m) => m.ref.fn !== fn && m.sel.system !== 'no' && m.ref.fn.calls.some((c) => c.kind === 'setup'));
 			if (!mig) {
 				continue;
 			}

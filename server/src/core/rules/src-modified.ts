@@ -12,8 +12,28 @@
  * Filling src before migrate_device_pfns() (its input) is not a write after setup.
  */
 import type { FileFacts, FunctionFacts } from '../extract/types';
-import { before, type Defect, FINALIZE_LIKE, kernelTag, runDetector, SETUP_LIKE } from './protocolShared';
+import { before, type Defect, FINALIZE_LIKE, kernelTag, PAGES_LIKE, runDetector, SETUP_LIKE } from './protocolShared';
 import type { Rule, RuleContext } from './types';
+
+/**
+ * `args.src`, `migrate->src`: the struct's array. A bare name (`src`, `src_pfns`) only when the
+ * function hands it to the API (`args.src = src`, `.src = src`, `migrate_device_pages(src, …)`):
+ * drivers also keep DMA-address arrays called `src`.
+ */
+function isMigrationSrc(fn: FunctionFacts, arrayText: string): boolean {
+	const t = arrayText.replace(/\s+/g, '');
+	if (/(->|\.)src\w*$/.test(t)) {
+		return true;
+	}
+	const bare = (x: string): string => x.replace(/[\s&()]/g, '');
+	if (fn.structs.some((s) => s.assignments.some((a) => a.field === 'src' && bare(a.text) === t))) {
+		return true;
+	}
+	if (fn.arrays.some((a) => /(->|\.)src$/.test(a.target) && bare(a.sizeText ?? '') === t)) {
+		return true;
+	}
+	return fn.calls.some((c) => (SETUP_LIKE.has(c.kind) || PAGES_LIKE.has(c.kind) || FINALIZE_LIKE.has(c.kind)) && c.args.some((a) => bare(a) === t));
+}
 
 function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[] {
 	const out: Defect[] = [];
@@ -21,7 +41,7 @@ function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[]
 	const finals = fn.calls.filter((c) => FINALIZE_LIKE.has(c.kind));
 	const structParams = new Set(fn.structs.filter((s) => s.how === 'param').map((s) => s.name));
 	for (const w of fn.pfnWrites) {
-		if (w.array !== 'src') {
+		if (w.array !== 'src' || !isMigrationSrc(fn, w.arrayText)) {
 			continue;
 		}
 		const after = setups.find((s) => before(s.loc, w.loc) && !finals.some((f) => before(s.loc, f.loc) && before(f.loc, w.loc)));

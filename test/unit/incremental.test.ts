@@ -1,0 +1,71 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { IncrementalAnalyzer, messageKey } from '../../server/src/core/features/incremental';
+import { analyzeDocument } from '../../server/src/core/analyze';
+import { ingestText } from '../../server/src/core/ingest/index';
+import type { Rule } from '../../server/src/core/rules/types';
+import { ACME, EXAMPLE, extractorOnce } from '../featureHarness';
+
+/** A rule that reports every setup call, so findings show where facts point. */
+const SETUP_RULE: Rule = {
+	id: 'test-setup-call',
+	group: 'protocol',
+	severity: 'info',
+	title: 'every setup call',
+	check(ctx) {
+		return ctx.facts.files.filter((f) => f.image === 'post').flatMap((f) => f.functions).flatMap((fn) => fn.calls)
+			.filter((c) => c.kind === 'setup').map((c) => ({ message: c.callee, loc: c.loc }));
+	},
+};
+
+describe('incremental analysis', () => {
+	it('re-extracts only the message that changed', async () => {
+		const ex = await extractorOnce();
+		const inc = new IncrementalAnalyzer(ex);
+		const text = `${EXAMPLE()}\n${ACME()}`;
+		const first = inc.analyzeText(text, { rules: [SETUP_RULE] });
+		assert.equal(first.extracted, 2);
+		assert.equal(first.reused, 0);
+		// Same line count: an edit inside the second message.
+		const edited = text.replace('acme_copy_to_vram(dmem, dpage, spage);', 'acme_copy_to_vram(dmem, dpage, spage );');
+		const second = inc.analyzeText(edited, { rules: [SETUP_RULE] });
+		assert.equal(second.reused, 1);
+		assert.equal(second.extracted, 1);
+		const fresh = analyzeDocument(ingestText(edited), ex, { rules: [SETUP_RULE] });
+		assert.deepEqual(second.analysis.findings, fresh.findings);
+	});
+
+	it('re-extracts messages an edit moved, so positions stay right', async () => {
+		const ex = await extractorOnce();
+		const inc = new IncrementalAnalyzer(ex);
+		const text = `${EXAMPLE()}\n${ACME()}`;
+		inc.analyzeText(text, { rules: [SETUP_RULE] });
+		const moved = text.replace('into device memory before mapping them', 'into device memory\nbefore mapping them');
+		const r = inc.analyzeText(moved, { rules: [SETUP_RULE] });
+		assert.equal(r.extracted, 2);
+		const fresh = analyzeDocument(ingestText(moved), ex, { rules: [SETUP_RULE] });
+		assert.deepEqual(r.analysis.findings, fresh.findings);
+		const lines = moved.split('\n');
+		for (const f of r.analysis.findings) {
+			assert.ok(lines[f.range.start.line].slice(f.range.start.character).startsWith('migrate_vma_setup'));
+		}
+	});
+
+	it('keys messages by text and position', () => {
+		const a = ingestText(EXAMPLE()).messages[0];
+		const b = ingestText(EXAMPLE()).messages[0];
+		const c = ingestText(`\n${EXAMPLE()}`).messages[0];
+		const d = ingestText(EXAMPLE().replace('ret = -ENOMEM;', 'ret = -EBUSY;')).messages[0];
+		assert.equal(messageKey(a), messageKey(b));
+		assert.notEqual(messageKey(a), messageKey(c));
+		assert.notEqual(messageKey(a), messageKey(d));
+	});
+
+	it('forgets everything on clear()', async () => {
+		const inc = new IncrementalAnalyzer(await extractorOnce());
+		inc.analyzeText(EXAMPLE());
+		assert.equal(inc.analyzeText(EXAMPLE()).reused, 1);
+		inc.clear();
+		assert.equal(inc.analyzeText(EXAMPLE()).extracted, 1);
+	});
+});
