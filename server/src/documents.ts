@@ -104,6 +104,9 @@ export class AnalysisHost {
 		const s = await this.analyze(uri, undefined, text);
 		// A checked file keeps no incremental cache: it is not being edited.
 		this.analyzers.delete(uri);
+		if (!s) {
+			throw new Error(`${uri} could not be analysed`);
+		}
 		return s.status;
 	}
 

@@ -29,6 +29,8 @@ import {
 } from './codeServer';
 
 export const SUITE_BUNDLE = path.join(REPO, 'out', 'test', 'e2e', 'index.js');
+/** Where the last run's summary is left for scripts/e2e-run.mjs. */
+export const SUMMARY_FILE = path.join(RESULTS_DIR, 'suite-summary.json');
 
 export interface SuiteRun {
 	/** The exit code the workbench reported (undefined: it never reported one). */
@@ -55,6 +57,7 @@ export async function runSuiteInCodeServer(options: { echo?: boolean; env?: Reco
 		throw new Error(`${SUITE_BUNDLE} is missing: run node scripts/e2e-build.mjs`);
 	}
 	fs.mkdirSync(RESULTS_DIR, { recursive: true });
+	fs.rmSync(SUMMARY_FILE, { force: true });
 	const dirs = makeSandbox('suite');
 	const resultsFile = path.join(dirs.root, 'summary.json');
 	const env: Record<string, string> = { MIGRATE_LENS_E2E_RESULTS: resultsFile, ...options.env };
@@ -116,6 +119,7 @@ export async function runSuiteInCodeServer(options: { echo?: boolean; env?: Reco
 		let summary: SuiteRun['summary'];
 		if (fs.existsSync(resultsFile)) {
 			summary = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+			fs.copyFileSync(resultsFile, SUMMARY_FILE);
 		}
 		return { exitCode, summary, log, durationMs: Date.now() - started };
 	} finally {

@@ -83,9 +83,19 @@ describe('LSP robustness', () => {
 		const copies = Math.ceil((5 * 1024 * 1024) / one.length);
 		const big = Array.from({ length: copies }, () => one).join('');
 		assert.ok(big.length >= 5 * 1024 * 1024);
+		await stillAnswers();
 		const uri = testUri('five-mb.mbox');
 		await s.open(uri, big);
-		const status = await s.waitForStatus(uri, 1, 120000);
+		// The server stays responsive while it reads the mbox: another document's hover comes first.
+		const order: string[] = [];
+		const bigDone = s.waitForStatus(uri, 1, 120000).then((x) => {
+			order.push('big');
+			return x;
+		});
+		await stillAnswers();
+		order.push('hover');
+		const status = await bigDone;
+		assert.deepEqual(order, ['hover', 'big']);
 		assert.equal(status.state, 'analyzed');
 		assert.equal(status.messages, copies);
 		const p = await s.waitForDiagnostics(uri, 1);
@@ -98,6 +108,19 @@ describe('LSP robustness', () => {
 		assert.ok(st2.durationMs < status.durationMs, `re-analysis ${st2.durationMs} ms vs first ${status.durationMs} ms`);
 		await s.close(uri);
 		await stillAnswers();
+	});
+
+	it('drops the analysis of a version that an edit replaced', async () => {
+		const one = `${example}\n`;
+		const big = Array.from({ length: 400 }, () => one).join('');
+		const uri = testUri('replaced.mbox');
+		await s.open(uri, big);
+		await s.change(uri, big.replace('ret = -ENOMEM;', 'ret = -EBUSY;'), 2);
+		const st = await s.waitForStatus(uri, 2, 120000);
+		assert.equal(st.state, 'analyzed');
+		assert.equal(s.statuses.filter((x) => x.uri === uri && x.version === 1).length, 0, 'no status for the replaced version');
+		assert.equal((s.diagnostics.get(uri) ?? []).filter((p) => p.version === 1).length, 0, 'no diagnostics for the replaced version');
+		await s.close(uri);
 	});
 
 	it('answers requests on unknown documents and malformed custom requests without dying', async () => {

@@ -37,9 +37,11 @@ function newestSource(dir: string): number {
 	return newest;
 }
 
+let warnedStale = false;
+
 /**
- * Throws when dist/server.js is missing, lacks its wasm files, or is older than the server or
- * common sources: the tests must exercise the code as it is (build with `node esbuild.mjs`).
+ * Throws when dist/server.js is missing or lacks its wasm files; warns (once) when it is older than
+ * the server or common sources, since the tests then exercise old code (build with `node esbuild.mjs`).
  */
 export function assertServerBuilt(): void {
 	for (const f of [serverPath, path.join(repoRoot, 'dist', 'tree-sitter-c.wasm'), path.join(repoRoot, 'dist', 'web-tree-sitter.wasm')]) {
@@ -49,8 +51,9 @@ export function assertServerBuilt(): void {
 	}
 	const built = fs.statSync(serverPath).mtimeMs;
 	const sources = Math.max(newestSource(path.join(repoRoot, 'server', 'src')), newestSource(path.join(repoRoot, 'common')));
-	if (sources > built) {
-		throw new Error('dist/server.js is older than server/src or common: rebuild with `node esbuild.mjs`');
+	if (sources > built && !warnedStale) {
+		warnedStale = true;
+		process.stderr.write('warning: dist/server.js is older than server/src or common; the LSP tests run the old build (rebuild with `node esbuild.mjs`)\n');
 	}
 }
 

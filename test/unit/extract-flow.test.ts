@@ -280,3 +280,63 @@ describe('extract flow: paths through lines the patch does not show', () => {
 		assert.deepEqual(f.afterPages[0]!.calls.map((c) => [c.callee, c.usesMigration]), [['gpux_map', true]]);
 	});
 });
+
+describe('extract: handler details, flags through variables', () => {
+	it('sees the fault page locked directly, through a folio, and through a local', () => {
+		const f = only(`static vm_fault_t f(struct vm_fault *vmf)
+{
+	struct page *fp = vmf->page;
+	struct migrate_vma args = { .vma = vmf->vma, .fault_page = fp };
+
+	lock_page(vmf->page);
+	folio_lock(page_folio(vmf->page));
+	if (!trylock_page(fp))
+		return VM_FAULT_RETRY;
+	lock_page(args.dst_page);
+	if (migrate_vma_setup(&args))
+		return VM_FAULT_SIGBUS;
+	unlock_page(fp);
+	return 0;
+}
+`, 'f');
+		const r = f.migrateToRam!;
+		assert.deepEqual(r.faultPageLocks.map((l) => [l.callee, l.argText]), [['lock_page', 'vmf->page'], ['folio_lock', 'page_folio(vmf->page)'], ['trylock_page', 'fp']]);
+		assert.deepEqual(r.faultPageUnlocks.map((l) => l.callee), ['unlock_page']);
+		assert.equal(r.faultPage!.text, 'fp');
+		assert.equal(r.inOpsTable, false);
+		assert.deepEqual(r.returns.map((x) => [x.vmFault, x.afterSetupFailure]), [[['VM_FAULT_RETRY'], false], [['VM_FAULT_SIGBUS'], true], [[], false]]);
+	});
+
+	it('resolves FOLL flags and selection flags through locals and defines, and says when not exact', () => {
+		const file = post(extract(newFile(`#define GPUX_PIN (FOLL_WRITE | FOLL_LONGTERM)
+
+int pin(unsigned long a, struct page **p)
+{
+	unsigned int gup = GPUX_PIN;
+
+	return pin_user_pages(a, 1, gup, p);
+}
+
+int get(unsigned long a, struct page **p)
+{
+	return get_user_pages_fast(a, 1, 0, p);
+}
+
+int go(struct gpux *g, struct vm_area_struct *vma)
+{
+	struct migrate_vma m = {
+		.vma = vma,
+		.flags = g->coherent ? MIGRATE_VMA_SELECT_DEVICE_COHERENT : MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+	};
+
+	return migrate_vma_setup(&m);
+}
+`)));
+		assert.deepEqual(fn(file, 'pin').calls[0]!.follFlags, ['FOLL_WRITE', 'FOLL_LONGTERM']);
+		assert.equal(fn(file, 'get').calls[0]!.kind, 'gup');
+		assert.deepEqual(fn(file, 'get').calls[0]!.follFlags, []);
+		const flags = fn(file, 'go').structs[0]!.fields['flags']!;
+		assert.deepEqual(flags.flags, ['MIGRATE_VMA_SELECT_DEVICE_COHERENT', 'MIGRATE_VMA_SELECT_DEVICE_PRIVATE']);
+		assert.equal(flags.flagsExact, false);
+	});
+});

@@ -426,6 +426,12 @@ describe('ingest: prefilter', () => {
 		assert.equal(m.skipped, undefined);
 		assert.equal(m.files.length, 1);
 	});
+	it('a headerless document is body from its first line', () => {
+		const m = parseMessage('The migrate_vma_setup() call fails.\n\nThanks.\n', 0, 0, { prefilter: true });
+		assert.equal(m.skipped, undefined);
+		assert.equal(m.body.length, 3);
+		assert.equal(parseMessage('Nothing to see.\n\nThanks.\n', 0, 0, { prefilter: true }).skipped, true);
+	});
 	it('gives the same headers as a full read', () => {
 		const t = mail('just prose\n');
 		const a = parseMessage(t, 0, 0, { prefilter: true });

@@ -51,7 +51,7 @@ export interface FunctionWork {
 	otherNodes: AstNode[];
 	/** Struct variable names. */
 	structNames: Set<string>;
-	/** ApiCall index → result variable for setup-like calls. */
+	/** The file the function was read from (its locator). */
 	scope: FileScope;
 }
 
@@ -260,7 +260,6 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 				break;
 			}
 			case 'declaration': {
-				const t = child(n, 'type');
 				const typeText = fold(n.children.filter((c) => c.named && c.field !== 'declarator' && c.type !== 'comment').map(raw).join(' '));
 				for (const d of n.children.filter((c) => c.field === 'declarator')) {
 					const declarator = d.type === 'init_declarator' ? child(d, 'declarator') ?? d : d;
@@ -276,7 +275,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 							arr = x;
 						}
 					});
-					decls.push({ n, type: t ? typeText : typeText, declarator, name, init, pointer, array: arr ? child(arr, 'size') : undefined, isArray: arr !== undefined, loops: ctx.loops });
+					decls.push({ n, type: typeText, declarator, name, init, pointer, array: arr ? child(arr, 'size') : undefined, isArray: arr !== undefined, loops: ctx.loops });
 					if (init?.type === 'initializer_list') {
 						inits.push({ n: init, owner: name, loops: ctx.loops });
 					}
@@ -321,10 +320,11 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 	const params: Array<{ name: string; type: string }> = [];
 	let returnType = '';
 	if (input.def) {
-		const t = child(input.def, 'type');
+		// storage class, qualifiers and type; a pointer return type shows as a trailing `*`
 		returnType = fold(input.def.children.filter((c) => c.named && c.field !== 'declarator' && c.field !== 'body' && c.type !== 'comment').map(raw).join(' '));
-		if (!t) {
-			returnType = '';
+		const d0 = child(input.def, 'declarator');
+		if (d0?.type === 'pointer_declarator') {
+			returnType += ' *';
 		}
 		let fd: AstNode | undefined = child(input.def, 'declarator');
 		while (fd && fd.type !== 'function_declarator') {
@@ -1063,7 +1063,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			if (c.n.startIndex <= pn.endIndex || c.n.startIndex >= limit || c.n === pn) {
 				continue;
 			}
-			if (c.n.parent && isInsideCallArgs(c.n, pn)) {
+			if (isInside(c.n, pn)) {
 				continue;
 			}
 			const kind = callKind(c.callee);
@@ -1638,7 +1638,4 @@ function enclosingStatement(n: AstNode): AstNode {
 	return cur;
 }
 
-function isInsideCallArgs(n: AstNode, call: AstNode): boolean {
-	return isInside(n, call);
-}
 

@@ -166,7 +166,7 @@ export type ExitKind =
 	| 'end'
 	/** falling off the end of a fragment whose rest is not in the patch */
 	| 'fragment-end'
-	/** reaching the same setup call again (next loop iteration) */
+	/** reaching a setup call on the same struct again (the next loop iteration, or a later setup) */
 	| 'next-setup';
 
 export interface ExitPath {
@@ -448,7 +448,9 @@ export interface FunctionFacts {
 	complete: boolean;
 	/** Contains lines changed by the patch in this image (`+` for post, `-` for pre). */
 	changed: boolean;
+	/** Storage class, qualifiers and type of the definition (`static vm_fault_t`), as the header shows it (a synthesised header: the hunk section's); `''` for loose statements. */
 	returnType: string;
+	/** Parameters as far as the header shows them (a header made from a cut hunk section may lack some). */
 	params: Array<{ name: string; type: string }>;
 	structs: MigrateVmaStruct[];
 	/** Every API call (see `ApiCallKind`), in document order. */
@@ -501,7 +503,11 @@ export interface ExtractProblem {
 export interface MessageFacts {
 	messageIndex: number;
 	subject: string;
-	/** One entry per file and image: post images first, then pre images. */
+	/**
+	 * One entry per C file (`.c`, `.h`, `.inc`) and image: post images first, then pre images. A
+	 * new file has no pre image, a deleted one no post image; files whose hunks never mention the
+	 * API are left out (see `mentionsApi` in names.ts).
+	 */
 	files: FileFacts[];
 	problems: ExtractProblem[];
 }

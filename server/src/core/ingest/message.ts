@@ -86,23 +86,16 @@ function hasPrefilterWord(text: string, from: number): boolean {
 	return PREFILTER_RE.test(text.slice(from));
 }
 
-function messageRange(text: string, startLine: number, lines: readonly string[] | null): Message['range'] {
-	if (lines) {
-		if (lines.length === 0) {
-			return rangeOf(startLine, 0, 0);
-		}
-		return { start: { line: startLine, character: 0 }, end: { line: startLine + lines.length - 1, character: lines[lines.length - 1].length } };
-	}
+/** The range of a message slice, computed without splitting it into lines. */
+function messageRange(text: string, startLine: number): Message['range'] {
 	let breaks = countLineBreaks(text, 0, text.length, text.indexOf('\r') !== -1);
-	let endsWithBreak = false;
 	const last = text.charCodeAt(text.length - 1);
-	if (text.length > 0 && (last === 10 || last === 13)) {
-		endsWithBreak = true;
+	const endsWithBreak = text.length > 0 && (last === 10 || last === 13);
+	if (endsWithBreak) {
 		breaks--;
 	}
-	let lastStart = 0;
 	const end = endsWithBreak ? text.length - (text.endsWith('\r\n') ? 2 : 1) : text.length;
-	lastStart = Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
+	const lastStart = end === 0 ? 0 : Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
 	return { start: { line: startLine, character: 0 }, end: { line: startLine + Math.max(0, breaks), character: Math.max(0, end - lastStart) } };
 }
 
@@ -158,12 +151,16 @@ function skippedMessage(text: string, startLine: number, index: number): Message
 	const k0 = mboxFromLine(lines) ? 1 : 0;
 	const problems: IngestProblem[] = [];
 	const hf = readHeaderFields(lines, k0);
+	// Without a header block the text before the first blank line is body too.
+	if (!hf.valid && bodyFrom > 0 && PREFILTER_RE.test(head)) {
+		return null;
+	}
 	const headers = hf.valid ? headersOf(lines, k0, hf.fields, problems, startLine, null) : {};
 	// A subject naming the API (`Re: … migrate_vma_collect_skip()`) is worth a full read.
 	if (headers.subject && hasPrefilterWord(headers.subject, 0)) {
 		return null;
 	}
-	const msg = baseMessage(index, messageRange(text, startLine, null), headers);
+	const msg = baseMessage(index, messageRange(text, startLine), headers);
 	msg.problems = problems;
 	msg.skipped = true;
 	return msg;
@@ -309,7 +306,7 @@ export function parseMessage(text: string, startLine: number, index: number, opt
 	} catch (e) {
 		let range: Message['range'];
 		try {
-			range = messageRange(text, startLine, null);
+			range = messageRange(text, startLine);
 		} catch {
 			range = rangeOf(startLine, 0, 0);
 		}

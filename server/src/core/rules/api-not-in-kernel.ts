@@ -6,8 +6,8 @@
  * A series that itself adds, removes or renames a name (a `#define`, an enum member, a struct
  * member or a function definition in a core header or mm/ file) changes the API: its uses of that
  * name are judged against the series, not against the kernel. When the kernel was only guessed
- * from the mail's date, names of the next release and names the patch's own context lines use are
- * accepted too (the patch was written against a development tree).
+ * from the mail's date, names of the next release, names the target release removes, and names the
+ * patch's own context lines use are accepted too (the patch was written against a development tree).
  */
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
@@ -15,7 +15,7 @@ import type { ApiIdentifier, FileFacts, Loc } from '../extract/types';
 import type { Fix } from '../findings';
 import { cmpKernel, formatKernel, nextKernel, parseKernel, type KernelVersion } from '../model/kernel';
 import { existsIn, lookupSymbol, nameIn, type ApiSymbol } from '../model/versions';
-import { kernelLooksDateDerived, lineOfLoc, messageLines, ownPost, seriesOf, type TextLine } from './missing-select-flags';
+import { kernelLooksDateDerived, lineOfLoc, messageLines, ownPost, previousKernel, seriesOf, type TextLine } from './missing-select-flags';
 
 const FIELD_KINDS = new Set(['field', 'notifier-field', 'pagemap-op', 'callback']);
 const NAME_KINDS = new Set(['flag', 'pfn-flag', 'notifier-event', 'memory-type', 'gup-flag', 'fault-code', 'function', 'enum']);
@@ -75,7 +75,20 @@ interface SeriesNames {
 	usedInBase: (name: string) => boolean;
 }
 
+const namesCache = new WeakMap<readonly unknown[], SeriesNames>();
+
 function seriesNames(ctx: RuleContext): SeriesNames {
+	const series = seriesOf(ctx);
+	const hit = namesCache.get(series);
+	if (hit) {
+		return hit;
+	}
+	const made = buildSeriesNames(ctx);
+	namesCache.set(series, made);
+	return made;
+}
+
+function buildSeriesNames(ctx: RuleContext): SeriesNames {
 	const lines: TextLine[] = [];
 	for (const m of seriesOf(ctx)) {
 		lines.push(...messageLines(m.message));
@@ -242,6 +255,7 @@ export const rule: Rule = {
 		const names = seriesNames(ctx);
 		const guessed = kernelLooksDateDerived(ctx);
 		const next = nextKernel(k);
+		const prev = previousKernel(k);
 		const skipLocs = notifierOwnerLocs(ctx);
 		const seen = new Set<string>();
 
@@ -253,7 +267,9 @@ export const rule: Rule = {
 				return undefined;
 			}
 			if (guessed) {
-				if (existsIn(sym, next)) {
+				// Written against the development tree: what the next release brings, or what the
+				// target release removes during its merge window, may still be in that tree.
+				if (existsIn(sym, next) || existsIn(sym, prev)) {
 					return undefined;
 				}
 				if (names.usedInBase(sym.name)) {

@@ -6,8 +6,7 @@
  */
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
-import { assignmentsTo, firstNew, ownPost, preTwin, setupCallsOf, structFullyVisible } from './missing-select-flags';
-import { nameIn } from '../model/versions';
+import { apiSettled, assignmentsTo, firstNew, ownPost, preTwin, setupCallsOf, structFullyVisible } from './missing-select-flags';
 
 export const rule: Rule = {
 	id: 'fault-page-missing',
@@ -15,7 +14,7 @@ export const rule: Rule = {
 	severity: 'error',
 	title: 'migrate_to_ram without fault_page (6.1+): the faulting page looks pinned and never migrates',
 	check(ctx: RuleContext): RuleFinding[] {
-		if (!nameIn('fault_page', ctx.kernel, 'struct migrate_vma').exists) {
+		if (!apiSettled(ctx, 'fault_page', 'struct migrate_vma')) {
 			return [];
 		}
 		const out: RuleFinding[] = [];

@@ -8,9 +8,8 @@
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
 import type { FunctionFacts, HmmRangeFacts } from '../extract/types';
-import { firstNew, isNullText, ownPost, preTwin } from './missing-select-flags';
+import { apiSettled, firstNew, isNullText, ownPost, preTwin } from './missing-select-flags';
 import { driverFacts, driverOf, type DriverFacts } from './owner-mismatch';
-import { nameIn } from '../model/versions';
 
 function passes(args: string[], name: string): boolean {
 	if (!name) {
@@ -53,7 +52,7 @@ export const rule: Rule = {
 	severity: 'warning',
 	title: 'hmm_range without dev_private_owner in a driver with device-private memory',
 	check(ctx: RuleContext): RuleFinding[] {
-		if (!nameIn('dev_private_owner', ctx.kernel, 'struct hmm_range').exists) {
+		if (!apiSettled(ctx, 'dev_private_owner', 'struct hmm_range')) {
 			return [];
 		}
 		const out: RuleFinding[] = [];

@@ -10,7 +10,7 @@
  */
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
-import { assignmentsTo, firstNew, isFaultHandler, isFaultPath, isNullText, ownPost, preTwin, selectionOf, setupCallsOf, structFullyVisible } from './missing-select-flags';
+import { apiSettled, assignmentsTo, firstNew, isFaultHandler, isFaultPath, isNullText, ownPost, preTwin, selectionOf, setupCallsOf, structFullyVisible } from './missing-select-flags';
 import { driverFacts, driverOf } from './owner-mismatch';
 import { nameIn } from '../model/versions';
 
@@ -22,9 +22,9 @@ export const rule: Rule = {
 	check(ctx: RuleContext): RuleFinding[] {
 		const out: RuleFinding[] = [];
 		const k = ctx.kernelText;
-		const has59 = nameIn('pgmap_owner', ctx.kernel, 'struct migrate_vma').exists;
-		const has57 = nameIn('src_owner', ctx.kernel, 'struct migrate_vma').exists;
-		if (!has59 && !has57) {
+		const has59 = apiSettled(ctx, 'pgmap_owner', 'struct migrate_vma');
+		const has57 = apiSettled(ctx, 'src_owner', 'struct migrate_vma');
+		if (!nameIn('pgmap_owner', ctx.kernel, 'struct migrate_vma').exists && !has57) {
 			return [];
 		}
 		const drivers = driverFacts(ctx);
@@ -36,7 +36,7 @@ export const rule: Rule = {
 				if (ownerGiven) {
 					// A fix: the patch gives an owner to a struct that migrated without one.
 					const added = [...pg, ...so].find((a) => isNewCode(a.loc) && !isNullText(a.text));
-					if (added && has59 && pg.length > 0) {
+					if (added && pg.length > 0 && nameIn('pgmap_owner', ctx.kernel, 'struct migrate_vma').exists) {
 						const twin = preTwin(ctx.facts, file.path, fn.name).flatMap((p) => p.structs).find((p) => p.name === s.name);
 						if (twin && !assignmentsTo(twin, 'pgmap_owner').some((a) => !isNullText(a.text)) && assignmentsTo(twin, 'src_owner').length === 0) {
 							out.push({

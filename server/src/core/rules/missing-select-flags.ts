@@ -12,7 +12,7 @@ import type { Rule, RuleContext, RuleFinding, SeriesMessage } from './types';
 import { isNewCode } from './types';
 import type { ApiCall, FieldValue, FileFacts, FunctionFacts, Loc, MessageFacts, MigrateVmaStruct } from '../extract/types';
 import type { DiffLineKind, Message, Pos } from '../ingest/types';
-import { cmpKernel, formatKernel, kernelTargetForDate, type KernelVersion } from '../model/kernel';
+import { cmpKernel, formatKernel, KERNEL_RELEASES, kernelTargetForDate, type KernelVersion } from '../model/kernel';
 import { nameIn } from '../model/versions';
 
 // ---- iteration ------------------------------------------------------------------------------------
@@ -24,12 +24,52 @@ export interface FnRef {
 	fn: FunctionFacts;
 }
 
-/** The series (every message of the document), or just this message when the runner gave none. */
+function norm(id: string | undefined): string | undefined {
+	const t = id?.trim().replace(/^<|>$/g, '');
+	return t ? t : undefined;
+}
+
+/** The thread a message belongs to: the first message it refers to, else itself. */
+function threadRoot(m: Message): string | undefined {
+	return norm(m.headers.references?.[0]) ?? norm(m.headers.inReplyTo) ?? norm(m.headers.messageId);
+}
+
+function threaded(m: Message): boolean {
+	return !!(m.headers.references?.length || m.headers.inReplyTo);
+}
+
+const seriesCache = new WeakMap<readonly SeriesMessage[], Map<SeriesMessage['facts'], SeriesMessage[]>>();
+
+/**
+ * The messages of the document that belong to this message's series: the same thread (by
+ * References/In-Reply-To), or — for unthreaded `[PATCH n/M]` mails — the unthreaded mails with the
+ * same series length and version. A document of a single patch (or mails without any ids) is one
+ * series. A list archive with many threads is thus not taken for one big series.
+ */
 export function seriesOf(ctx: RuleContext): SeriesMessage[] {
-	if (ctx.series.some((s) => s.facts === ctx.facts)) {
-		return ctx.series;
+	const all = ctx.series.some((s) => s.facts === ctx.facts) ? ctx.series : [...ctx.series, { message: ctx.message, facts: ctx.facts }];
+	let perDoc = seriesCache.get(ctx.series);
+	if (!perDoc) {
+		perDoc = new Map();
+		seriesCache.set(ctx.series, perDoc);
 	}
-	return [...ctx.series, { message: ctx.message, facts: ctx.facts }];
+	const hit = perDoc.get(ctx.facts);
+	if (hit) {
+		return hit;
+	}
+	let out: SeriesMessage[];
+	const root = threadRoot(ctx.message);
+	if (all.length <= 1 || root === undefined) {
+		out = all;
+	} else {
+		out = all.filter((s) => s.facts === ctx.facts || threadRoot(s.message) === root || norm(s.message.headers.messageId) === root);
+		const subj = ctx.message.subject;
+		if (out.length === 1 && !threaded(ctx.message) && subj.total !== undefined) {
+			out = all.filter((s) => s.facts === ctx.facts || (!threaded(s.message) && s.message.subject.total === subj.total && s.message.subject.version === subj.version));
+		}
+	}
+	perDoc.set(ctx.facts, out);
+	return out;
 }
 
 function* functionsOf(msg: SeriesMessage, image: 'post' | 'pre'): Generator<FnRef> {
@@ -121,6 +161,24 @@ export function kernelLooksDateDerived(ctx: RuleContext): boolean {
 
 export function kernelText(k: KernelVersion): string {
 	return formatKernel(k);
+}
+
+/** The release before v (v itself when it is the first one known). */
+export function previousKernel(v: KernelVersion): KernelVersion {
+	const i = KERNEL_RELEASES.findIndex((r) => cmpKernel(r.version, v) === 0);
+	return i > 0 ? KERNEL_RELEASES[i - 1]!.version : v;
+}
+
+/**
+ * Whether a rule may insist on an API element: the kernel has it and, when the kernel is only the
+ * date's guess, the release before it had it too (a patch posted during the merge window of the
+ * release that adds it was written against a tree without it).
+ */
+export function apiSettled(ctx: RuleContext, name: string, parent?: string): boolean {
+	if (!nameIn(name, ctx.kernel, parent).exists) {
+		return false;
+	}
+	return !kernelLooksDateDerived(ctx) || nameIn(name, previousKernel(ctx.kernel), parent).exists;
 }
 
 // ---- document text of diff lines ------------------------------------------------------------------
@@ -385,7 +443,7 @@ export const rule: Rule = {
 	severity: 'error',
 	title: 'migrate_vma set up without selection flags (5.9+): only empty slots are collected',
 	check(ctx: RuleContext): RuleFinding[] {
-		if (!nameIn('flags', ctx.kernel, 'struct migrate_vma').exists) {
+		if (!apiSettled(ctx, 'flags', 'struct migrate_vma')) {
 			return [];
 		}
 		const out: RuleFinding[] = [];

@@ -9,8 +9,9 @@
  */
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
-import type { FunctionFacts, NotifierFacts } from '../extract/types';
-import { firstNew, isNullText } from './missing-select-flags';
+import type { FunctionFacts, Loc, NotifierFacts } from '../extract/types';
+import type { Message } from '../ingest/types';
+import { apiSettled, firstNew, isNullText, kernelLooksDateDerived, lineOfLoc, messageLines, previousKernel } from './missing-select-flags';
 import { driverFacts, migrationOwners, scopeKey, type DriverFacts, type OwnerValue } from './owner-mismatch';
 import { nameIn } from '../model/versions';
 
@@ -25,6 +26,23 @@ function isCallback(fn: FunctionFacts): boolean {
 
 function migrateEventTest(n: NotifierFacts): boolean {
 	return n.eventTests.some((t) => t.event === 'MMU_NOTIFY_MIGRATE' || /MMU_NOTIFY_MIGRATE/.test(t.text));
+}
+
+/** Whether the `if` whose condition holds this test leaves the callback at once (return/goto). */
+function leavesEarly(msg: Message, loc: Loc): boolean {
+	const at = lineOfLoc(msg, loc);
+	if (!at) {
+		return false;
+	}
+	const lines = messageLines(msg).filter((l) => l.path === at.path && l.kind !== '-' && l.quoteDepth === at.quoteDepth);
+	const i = lines.indexOf(at);
+	if (i < 0) {
+		return false;
+	}
+	const text = lines.slice(i, i + 5).map((l) => l.text).join(' ');
+	const start = text.lastIndexOf('if', text.indexOf('MMU_NOTIFY_MIGRATE'));
+	const from = start >= 0 ? text.slice(start) : text;
+	return /^if\s*\([^;{}]*\)\s*\{?\s*(return|goto)\b/.test(from);
 }
 
 function ownOwners(d: DriverFacts): OwnerValue[] {
@@ -46,12 +64,16 @@ export const rule: Rule = {
 	severity: 'warning',
 	title: 'mmu-notifier callback does not skip the driver\'s own MMU_NOTIFY_MIGRATE invalidations',
 	check(ctx: RuleContext): RuleFinding[] {
-		if (!nameIn('MMU_NOTIFY_MIGRATE', ctx.kernel).exists) {
+		if (!apiSettled(ctx, 'MMU_NOTIFY_MIGRATE')) {
 			return [];
 		}
 		const out: RuleFinding[] = [];
 		const k = ctx.kernelText;
-		const hasOld = nameIn('migrate_pgmap_owner', ctx.kernel, 'struct mmu_notifier_range').exists;
+		// The owner field's name; around the rename (date-guessed kernel) both spellings are accepted.
+		const guessed = kernelLooksDateDerived(ctx);
+		const prev = previousKernel(ctx.kernel);
+		const hasOld = nameIn('migrate_pgmap_owner', ctx.kernel, 'struct mmu_notifier_range').exists
+			|| (guessed && nameIn('migrate_pgmap_owner', prev, 'struct mmu_notifier_range').exists);
 		const hasNew = nameIn('owner', ctx.kernel, 'struct mmu_notifier_range').exists;
 		const drivers = driverFacts(ctx);
 		const scopes = new Set(ctx.facts.files.filter((f) => f.image === 'post').map((f) => scopeKey(f.path)));
@@ -61,6 +83,7 @@ export const rule: Rule = {
 				continue;
 			}
 			const owners = ownOwners(d);
+			const driverSkips = d.notifiers.some((r) => r.fn.notifier !== undefined && migrateEventTest(r.fn.notifier) && r.fn.notifier.ownerTests.length > 0);
 			for (const ref of d.notifiers) {
 				if (ref.msg.facts !== ctx.facts) {
 					continue;
@@ -91,7 +114,7 @@ export const rule: Rule = {
 				const migrateTest = migrateEventTest(n);
 				const ownerTested = n.ownerTests.some((t) => !isNullText(t.comparedTo));
 				if (migrateTest && !ownerTested) {
-					const anchor = firstNew(n.eventTests.filter((t) => /MMU_NOTIFY_MIGRATE/.test(t.text)).map((t) => t.loc));
+					const anchor = firstNew(n.eventTests.filter((t) => /MMU_NOTIFY_MIGRATE/.test(t.text) && leavesEarly(ctx.message, t.loc)).map((t) => t.loc));
 					if (anchor) {
 						out.push({
 							severity: 'error',
@@ -101,7 +124,9 @@ export const rule: Rule = {
 					}
 					continue;
 				}
-				if (migrateTest || owners.length === 0) {
+				// A driver that skips its own migrations in one callback knows the idiom: its other
+				// notifiers (short-lived snapshot notifiers, …) are left alone on purpose.
+				if (migrateTest || owners.length === 0 || driverSkips) {
 					continue;
 				}
 				// No skip at all while the driver tags its migrations with an owner.

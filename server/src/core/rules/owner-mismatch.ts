@@ -11,7 +11,7 @@
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
 import type { FieldValue, FileFacts, FunctionFacts, HmmRangeFacts, Loc, MessageFacts, MigrateVmaStruct } from '../extract/types';
-import { isNullText, selectionOf, seriesPost, seriesPostFiles, type FnRef, type Selection } from './missing-select-flags';
+import { isNullText, selectionOf, seriesOf, seriesPost, seriesPostFiles, type FnRef, type Selection } from './missing-select-flags';
 import { nameIn } from '../model/versions';
 
 // ---- owners -----------------------------------------------------------------------------------------
@@ -144,9 +144,23 @@ function addType(d: DriverFacts, f: FieldValue | undefined): void {
 	}
 }
 
+const driverCache = new WeakMap<readonly unknown[], Map<string, Map<string, DriverFacts>>>();
+
 /** Everything the series shows about each driver (post images), keyed by `scopeKey`. */
 export function driverFacts(ctx: RuleContext): Map<string, DriverFacts> {
+	// One computation per series and kernel (every message of a series shares it).
+	const series = seriesOf(ctx);
+	let byKernel = driverCache.get(series);
+	if (!byKernel) {
+		byKernel = new Map();
+		driverCache.set(series, byKernel);
+	}
+	const hit = byKernel.get(ctx.kernelText);
+	if (hit) {
+		return hit;
+	}
 	const out = new Map<string, DriverFacts>();
+	byKernel.set(ctx.kernelText, out);
 	const get = (path: string): DriverFacts => {
 		const key = scopeKey(path);
 		let d = out.get(key);
