@@ -141,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
 		}
 	} catch (e) {
 		if (e instanceof UsageError || (e as { usage?: boolean })?.usage) {
-			process.stderr.write(`migrate-lens: ${e.message}\n${USAGE}\n`);
+			process.stderr.write(`migrate-lens: ${(e as Error).message}\n${USAGE}\n`);
 			return 2;
 		}
 		process.stderr.write(`migrate-lens: internal error: ${(e as Error)?.stack ?? String(e)}\n`);

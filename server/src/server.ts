@@ -149,7 +149,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 	};
 
 	const applySettings = (raw: unknown): void => {
-		settings = readSettings(raw);
+		const next = readSettings(raw);
+		if (JSON.stringify(next) === JSON.stringify(settings)) {
+			// Editors re-send unchanged settings (e.g. right after start): nothing to redo.
+			return;
+		}
+		settings = next;
 		reloadTree();
 		host.clearCaches();
 		for (const doc of documents.all()) {

@@ -61,7 +61,7 @@ async function runCommand(page: Page, title: string): Promise<void> {
 	await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 	await input.fill(`>${title}`);
 	const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-	await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+	await row.waitFor({ state: 'visible', timeout: 10_000 });
 	await row.click();
 }
 
@@ -120,19 +120,29 @@ describe('Migrate Lens in code-server, installed from its .vsix', { timeout: 240
 		assert.ok(!fs.existsSync(path.join(root, 'client', 'src')), 'the installed copy has no sources');
 	});
 
-	it('draws diagnostics as squiggles in a patch mail, with the finding in the hover', () => step(page, 'diagnostics', async () => {
+	it('draws diagnostics as squiggles in a patch mail, and F8 shows a finding with its rule id', () => step(page, 'diagnostics', async () => {
 		await openFile(page, 'acme-migrate.patch');
-		const error = page.locator('.monaco-editor .view-overlays .squiggly-error').first();
-		await error.waitFor({ state: 'attached', timeout: 60_000 });
-		await page.locator('.monaco-editor .view-overlays .squiggly-warning').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT });
-		// Hover the error squiggle: the editor shows the diagnostic's message with its rule id.
-		const box = await error.boundingBox();
-		assert.ok(box, 'the error squiggle is on screen');
+		// The problems count in the status bar comes from our diagnostics.
+		await page.locator('.statusbar-item[id="status.problems"]', { hasText: /[1-9]/ }).first().waitFor({ timeout: 60_000 });
+		// Go to Next Problem: the editor scrolls to the first finding and shows it inline.
+		await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 300, y: 10 } });
+		await page.keyboard.press('F8');
+		const marker = page.locator('.marker-widget').first();
+		await marker.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+		const text = await marker.innerText();
+		assert.match(text, /migrate-lens/, `the finding names its source: ${text}`);
+		assert.match(text, /finalize-missing|migrate-flag-unchecked|api-not-in-kernel/, `the finding names its rule: ${text}`);
+		await shot(page, 'diagnostics-marker');
+		await page.keyboard.press('Escape');
+		await marker.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+		// The squiggle of that finding is now on screen; hovering it shows the message again.
+		const squiggle = page.locator('.monaco-editor .view-overlays .squiggly-error').first();
+		await squiggle.waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+		const box = await squiggle.boundingBox();
+		assert.ok(box && box.width > 0, 'the error squiggle is drawn');
 		await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
-		const hover = page.locator('.monaco-hover:visible', { hasText: 'migrate-lens' }).first();
-		await hover.waitFor({ timeout: UI_TIMEOUT });
-		const text = await hover.innerText();
-		assert.match(text, /finalize-missing|migrate-flag-unchecked/, text);
+		const hover = page.locator('.monaco-hover', { hasText: 'migrate-lens' }).first();
+		await hover.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 		await shot(page, 'diagnostics');
 		await page.mouse.move(5, 5);
 	}));

@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
@@ -185,5 +186,41 @@ describe('LSP declined documents', () => {
 		await s.setSettings({ maxDocumentSize: 10_000_000 });
 		const st = await s.waitForStatus(uri, 1, 20000, (x) => x.state === 'analyzed');
 		assert.equal(st.messages, 1);
+	});
+});
+
+describe('LSP kernel in force', () => {
+	let s: Session;
+	const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-lsp-tree-'));
+	fs.writeFileSync(path.join(tree, 'Makefile'), 'VERSION = 5\nPATCHLEVEL = 10\nSUBLEVEL = 0\n');
+	fs.mkdirSync(path.join(tree, 'mm'));
+	before(async () => {
+		({ session: s } = await Session.start({ workspaceFolders: [tree], env: { MIGRATE_LENS_DEBUG_RULES: `setup-call=${STAND_IN}` } }));
+	});
+	after(async () => {
+		await s?.stop();
+		fs.rmSync(tree, { recursive: true, force: true });
+	});
+
+	it('takes the kernel from a workspace folder that is a kernel tree', async () => {
+		const uri = testUri('tree-kernel.patch');
+		await s.open(uri, example);
+		const status = await s.waitForStatus(uri, 1);
+		assert.equal(status.kernel, '5.10');
+		assert.equal(status.kernelSource, 'tree');
+		const d = standIn((await s.waitForDiagnostics(uri, 1)).diagnostics)[0];
+		assert.match(msg(d), /\(Linux 5\.10, from the kernel tree\)$/);
+		await s.close(uri);
+	});
+
+	it('lets the setting win, and re-analyses open documents when it changes', async () => {
+		const uri = testUri('setting-kernel.patch');
+		await s.open(uri, example);
+		await s.waitForStatus(uri, 1, 30000, (x) => x.kernel === '5.10');
+		await s.setSettings({ kernelVersion: '6.1' });
+		const status = await s.waitForStatus(uri, 1, 30000, (x) => x.kernel === '6.1');
+		assert.equal(status.kernelSource, 'setting');
+		const p = await s.waitForDiagnostics(uri, 1, (x) => standIn(x.diagnostics).some((d) => /Linux 6\.1, from the setting/.test(msg(d))));
+		assert.equal(standIn(p.diagnostics).length, 1);
 	});
 });

@@ -172,6 +172,16 @@ describe('hover', () => {
 		assert.match(sigbus.markdown, /migrate-to-ram-sigbus/);
 	});
 
+	it('resolves an ops table entry to its dev_pagemap_ops member, by kernel', () => {
+		const m2r = hover(acme, '.migrate_to_ram\t=', 2);
+		assert.ok(m2r);
+		assert.match(m2r.markdown, /`struct dev_pagemap_ops` dev_pagemap_ops member \*\*migrate_to_ram\*\*/);
+		assert.match(m2r.markdown, /fault-page-missing/);
+		const free = hoverAt(acme.lines, posOf(acme.text, '.page_free', 2), opts(undefined, '7.0'));
+		assert.ok(free);
+		assert.match(free.markdown, /Not in Linux 7\.0.*there it is `folio_free`/);
+	});
+
 	it('shows a struct type after the struct keyword', () => {
 		const h = hover(example, 'struct migrate_vma args', 9);
 		assert.ok(h);

@@ -5,6 +5,9 @@ import { ingestText } from '../../server/src/core/ingest/index';
 import type { Finding } from '../../server/src/core/findings';
 import type { FunctionFacts } from '../../server/src/core/extract/types';
 import { ALL_RULES } from '../../server/src/core/rules/index';
+import { corpusFiles, haveCorpus } from '../corpus';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ACME, EXAMPLE, analyse, findingAt, lineOf, quoted, type Analysed } from '../featureHarness';
 
 function fixes(a: Analysed, f: Finding) {
@@ -218,6 +221,32 @@ describe('quick fixes', () => {
 				}
 			}
 		}
+	});
+});
+
+describe('quick fixes on the corpus', { skip: haveCorpus ? false : 'corpus not found' }, () => {
+	it('only add or change + lines and hunk headers, and never break a hunk', async (t) => {
+		let offered = 0;
+		for (const file of corpusFiles('mail')) {
+			const text = fs.readFileSync(file, 'utf8');
+			const a = await analyse(text, { rules: ALL_RULES });
+			const mismatched = (t: string) => ingestText(t).messages.flatMap((m) => m.files).flatMap((f) => f.hunks).filter((h) => h.countsMatch === false).length;
+			const before = mismatched(text);
+			for (const f of a.analysis.findings) {
+				for (const fix of fixes(a, f)) {
+					offered++;
+					for (const e of fix.edits) {
+						const line = a.lines.lineAt(e.range.start.line);
+						const body = line.replace(/^(?:> ?)*/, '');
+						const inserted = e.range.start.character === 0 && e.range.end.character === 0 && e.range.start.line === e.range.end.line;
+						assert.ok(inserted ? /^((?:> ?)*\+[^\n]*(\r?\n))+$/.test(e.newText) : /^[+@]/.test(body), `${path.basename(file)}: ${fix.title} edits ${JSON.stringify(line)}`);
+					}
+					const after = applyEdits(text, fix.edits);
+					assert.ok(mismatched(after) <= before, `${path.basename(file)}: ${fix.title} breaks a hunk`);
+				}
+			}
+		}
+		t.diagnostic(`fixes offered on the corpus: ${offered}`);
 	});
 });
 

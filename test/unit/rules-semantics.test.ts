@@ -297,21 +297,46 @@ describe('owner-mismatch reads the owner from another patch of the series', () =
 });
 
 describe('api-not-in-kernel details', () => {
-	it('offers the drop-in rename as a quick fix', async () => {
+	it('names the replacement, and says what else the rename needs', async () => {
 		const text = readFixture('rules', 'api-not-in-kernel', 'positive.patch');
 		const found = sortFindings(await findingsOf(text, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: '6.1' }));
 		const owner = found[0]!;
 		assert.match(owner.message, /`pgmap_owner`/);
 		assert.match(owner.message, /MIGRATE_VMA_SELECT_DEVICE_PRIVATE/);
-		assert.equal(owner.fixes?.length, 1);
-		const edit = owner.fixes![0]!.edits[0]!;
-		assert.equal(edit.newText, 'pgmap_owner');
-		const line = lineAt(text, edit.range.start.line);
-		const fixed = line.slice(0, edit.range.start.character) + edit.newText + line.slice(edit.range.end.character);
-		assert.equal(fixed, '+\t\t.pgmap_owner\t= gdev,');
-		// no fix where nothing replaces the name
+		// member renames are left to the editor's quick-fix feature; nothing replaces LOCKED
+		assert.equal(owner.fixes, undefined);
 		assert.equal(found[1]!.fixes, undefined);
 		assert.match(found[1]!.message, /5\.16/);
+	});
+
+	it('offers a drop-in function rename as its own quick fix, where the text is verbatim', async () => {
+		const text = readFixture('rules', 'api-not-in-kernel', 'names.patch');
+		const pin = (await findingsOf(text, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: '6.1' })).find((f) => f.message.startsWith('`is_pinnable_page`'))!;
+		assert.equal(pin.fixes?.length, 1);
+		const edit = pin.fixes![0]!.edits[0]!;
+		const line = lineAt(text, edit.range.start.line);
+		assert.equal(line.slice(0, edit.range.start.character) + edit.newText + line.slice(edit.range.end.character), '+\treturn is_longterm_pinnable_page(page);');
+		const quoted = quoteMail(text);
+		const q = (await findingsOf(quoted, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: '6.1' })).find((f) => f.message.startsWith('`is_pinnable_page`'))!;
+		assert.equal(q.fixes?.length, 1, 'a quoted line is still verbatim');
+		const flat = flattenMail(quoted);
+		const fl = (await findingsOf(flat, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: '6.1' })).find((f) => f.message.startsWith('`is_pinnable_page`'))!;
+		assert.equal(fl.fixes, undefined, 'no fix on flattened archive text');
+	});
+
+	it('reads every name from the version table, per kernel', async () => {
+		const text = readFixture('rules', 'api-not-in-kernel', 'names.patch');
+		const named = async (k: string): Promise<string[]> => (await findingsOf(text, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: k }))
+			.map((f) => /^`(\w+)`/.exec(f.message)?.[1] ?? '?').sort();
+		assert.deepEqual(await named('5.3'), ['MIGRATE_VMA_SELECT_COMPOUND', 'MIGRATE_VMA_SELECT_DEVICE_COHERENT', 'MIGRATE_VMA_SELECT_SYSTEM', 'is_pinnable_page', 'mmu_notifier_range_init_migrate']);
+		assert.deepEqual(await named('5.10'), ['MIGRATE_PFN_DEVICE', 'MIGRATE_VMA_SELECT_COMPOUND', 'MIGRATE_VMA_SELECT_DEVICE_COHERENT', 'alloc_and_copy', 'finalize_and_map', 'is_pinnable_page', 'migrate_vma', 'migrate_vma_ops']);
+		assert.deepEqual(await named('6.1'), ['MIGRATE_PFN_DEVICE', 'MIGRATE_VMA_SELECT_COMPOUND', 'alloc_and_copy', 'finalize_and_map', 'is_pinnable_page', 'migrate_vma', 'migrate_vma_ops', 'mmu_notifier_range_init_migrate']);
+		const found = await findingsOf(text, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: '6.1' });
+		const pin = found.find((f) => f.message.startsWith('`is_pinnable_page`'))!;
+		assert.match(pin.message, /`is_longterm_pinnable_page`/);
+		const init = found.find((f) => f.message.startsWith('`mmu_notifier_range_init_migrate`'))!;
+		assert.match(init.message, /`mmu_notifier_range_init_owner`/);
+		assert.equal(init.fixes, undefined, 'different arguments: no blind rename');
 	});
 
 	it('names what the older kernel calls a newer name', async () => {
@@ -347,6 +372,75 @@ describe('api-not-in-kernel details', () => {
 			.split('\n').map((l) => (l.startsWith('+') && !l.startsWith('+++') ? '-' + l.slice(1) : l)).join('\n');
 		assert.notEqual(deleted, text);
 		assert.deepEqual((await findingsOf(deleted, IDS, { rules: RULES, kernel: '6.1' })).map((f) => `${f.rule} ${f.severity}`), []);
+	});
+});
+
+/** Inserts `+` lines after the first line equal to `after` in a new-file patch and fixes the hunk count. */
+function insertAfter(text: string, after: string, lines: string[]): string {
+	const all = text.split('\n');
+	const i = all.indexOf(after);
+	assert.ok(i >= 0, `line "${after}" in fixture`);
+	all.splice(i + 1, 0, ...lines.map((l) => `+${l}`));
+	return all.join('\n').replace(/^@@ -0,0 \+1,(\d+) @@/m, (_m, n: string) => `@@ -0,0 +1,${Number(n) + lines.length} @@`);
+}
+
+describe('notifier-self-invalidation details', () => {
+	it('an event test that does not leave the callback is not a skip', async () => {
+		const text = insertAfter(readFixture('rules', 'notifier-self-invalidation', 'negative.patch'),
+			'+\tmmu_interval_set_seq(mni, cur_seq);',
+			['\tif (range->event == MMU_NOTIFY_MIGRATE)', '\t\tsvm->migrations++;']);
+		const found = await findingsOf(text, ['notifier-self-invalidation'], { rules: [notifierSelfInvalidation], kernel: '6.1' });
+		assert.deepEqual(found.map((f) => textAt(text, f)), []);
+	});
+
+	it('a driver that skips its own migrations in one callback may keep other callbacks plain', async () => {
+		const base = readFixture('rules', 'notifier-self-invalidation', 'negative.patch');
+		const text = insertAfter(base, '+};', [
+			'',
+			'static bool gpux_snapshot_invalidate(struct mmu_interval_notifier *mni,',
+			'\t\t\t\t     const struct mmu_notifier_range *range,',
+			'\t\t\t\t     unsigned long cur_seq)',
+			'{',
+			'\tmmu_interval_set_seq(mni, cur_seq);',
+			'\treturn true;',
+			'}',
+			'',
+			'static const struct mmu_interval_notifier_ops gpux_snapshot_ops = {',
+			'\t.invalidate = gpux_snapshot_invalidate,',
+			'};',
+		]);
+		assert.deepEqual(await findingsOf(text, ['notifier-self-invalidation'], { rules: [notifierSelfInvalidation], kernel: '6.1' }), []);
+		// without the skip in the first callback, both callbacks are reported
+		const bare = insertAfter(readFixture('rules', 'notifier-self-invalidation', 'positive.patch'), '+};', [
+			'',
+			'static bool gpux_snapshot_invalidate(struct mmu_interval_notifier *mni,',
+			'\t\t\t\t     const struct mmu_notifier_range *range,',
+			'\t\t\t\t     unsigned long cur_seq)',
+			'{',
+			'\tmmu_interval_set_seq(mni, cur_seq);',
+			'\treturn true;',
+			'}',
+			'',
+			'static const struct mmu_interval_notifier_ops gpux_snapshot_ops = {',
+			'\t.invalidate = gpux_snapshot_invalidate,',
+			'};',
+		]);
+		const found = await findingsOf(bare, ['notifier-self-invalidation'], { rules: [notifierSelfInvalidation], kernel: '6.1' });
+		assert.deepEqual(sortFindings(found).map((f) => textAt(bare, f).slice(0, 32)), ['static bool gpux_svm_invalidate(', 'static bool gpux_snapshot_invali']);
+	});
+});
+
+describe('notifier-self-invalidation: the owner field of the kernel', () => {
+	it('offers the rename of the field in place', async () => {
+		const text = readFixture('rules', 'notifier-self-invalidation', 'old-field.patch');
+		const [f] = await findingsOf(text, ['notifier-self-invalidation'], { rules: [notifierSelfInvalidation], kernel: '6.1' });
+		assert.ok(f);
+		const edit = f.fixes?.[0]?.edits[0];
+		assert.ok(edit);
+		const line = lineAt(text, edit.range.start.line);
+		assert.equal(line.slice(0, edit.range.start.character) + edit.newText + line.slice(edit.range.end.character), '+\t    range->owner == svm->gdev)');
+		const back = await findingsOf(readFixture('rules', 'notifier-self-invalidation', 'negative.patch'), ['notifier-self-invalidation'], { rules: [notifierSelfInvalidation], kernel: '5.10' });
+		assert.equal(back[0]?.fixes?.[0]?.edits[0]?.newText, 'migrate_pgmap_owner');
 	});
 });
 

@@ -154,18 +154,16 @@ function initialiserType(lines: DocLines, lineNo: number, ch: number): string | 
 				depth++;
 			} else if (c === '{') {
 				if (depth === 0) {
+					// `struct X name = {`, `struct X name[] = {`, `(struct X) {`, or `=` / `{` alone under `struct X name`.
 					const head = text.slice(0, i);
-					const m = /\b(struct|enum)\s+(\w+)\s*(?:\*?\s*\w+\s*(?:\[[^\]]*\])?\s*)?=\s*$/.exec(head)
-						?? /\b(struct|enum)\s+(\w+)\s*\)\s*$/.exec(head)
-						?? /\b(struct|enum)\s+(\w+)\s+\w+(?:\[[^\]]*\])?\s*=\s*$/.exec(head);
+					const m = /\b(struct|enum)\s+(\w+)\s*(?:\*?\s*\w+\s*(?:\[[^\]]*\])?\s*=|\))\s*$/.exec(head);
 					if (m) {
 						return `${m[1]} ${m[2]}`;
 					}
-					if (/=\s*$/.test(head) && l > 0) {
-						const prev = lines.lineAt(l - 1);
-						const pm = /\b(struct|enum)\s+(\w+)\b/.exec(prev);
-						if (pm && /=\s*$/.test(head.trim() === '=' ? '=' : head)) {
-							return `${pm[1]} ${pm[2]}`;
+					if (/^[\s+>]*=?\s*$/.test(head) && l > 0) {
+						const prev = /\b(struct|enum)\s+(\w+)\s*\*?\s*\w+\s*(?:\[[^\]]*\])?\s*=?\s*$/.exec(lines.lineAt(l - 1));
+						if (prev) {
+							return `${prev[1]} ${prev[2]}`;
 						}
 					}
 					return undefined;

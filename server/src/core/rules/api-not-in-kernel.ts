@@ -13,6 +13,7 @@ import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
 import type { ApiIdentifier, FileFacts, Loc } from '../extract/types';
 import type { Fix } from '../findings';
+import type { Message } from '../ingest/types';
 import { cmpKernel, formatKernel, nextKernel, parseKernel, type KernelVersion } from '../model/kernel';
 import { existsIn, lookupSymbol, nameIn, type ApiSymbol } from '../model/versions';
 import { kernelLooksDateDerived, lineOfLoc, messageLines, ownPost, previousKernel, seriesOf, type TextLine } from './missing-select-flags';
@@ -20,11 +21,12 @@ import { kernelLooksDateDerived, lineOfLoc, messageLines, ownPost, previousKerne
 const FIELD_KINDS = new Set(['field', 'notifier-field', 'pagemap-op', 'callback']);
 const NAME_KINDS = new Set(['flag', 'pfn-flag', 'notifier-event', 'memory-type', 'gup-flag', 'fault-code', 'function', 'enum']);
 
-/** Renames whose new name drops in at the same place (offered as a quick fix). */
+/**
+ * Renames whose new name drops in at the same place (offered as the rule's own quick fix). The
+ * struct-member renames (src_owner, migrate_pgmap_owner) are fixed by the editor's quick-fix
+ * feature, which knows the member access around them; they are not repeated here.
+ */
 const DROP_IN = new Set([
-	'src_owner>pgmap_owner',
-	'migrate_pgmap_owner>owner',
-	'owner>migrate_pgmap_owner',
 	'is_pinnable_page>is_longterm_pinnable_page',
 	'folio_is_pinnable>folio_is_longterm_pinnable',
 	'is_longterm_pinnable_page>is_pinnable_page',
@@ -213,8 +215,16 @@ function explain(sym: ApiSymbol, shown: string, k: KernelVersion, instead: strin
 	return base + '.';
 }
 
-function renameFix(id: { name: string; loc: Loc }, instead: string | undefined): Fix[] | undefined {
+function renameFix(msg: Message, id: { name: string; loc: Loc }, instead: string | undefined): Fix[] | undefined {
 	if (!instead || !DROP_IN.has(`${id.name}>${instead}`)) {
+		return undefined;
+	}
+	// Only where the document holds the code verbatim (no transfer encoding, no flattening).
+	if (/quoted-printable|base64/i.test(msg.headers.contentTransferEncoding ?? '')) {
+		return undefined;
+	}
+	const line = lineOfLoc(msg, id.loc);
+	if (!line || line.flattened || line.start.line !== line.end.line) {
 		return undefined;
 	}
 	const l = id.loc;
@@ -280,7 +290,7 @@ export const rule: Rule = {
 			return {
 				message: explain(sym, name, k, r.instead),
 				loc,
-				fixes: renameFix({ name, loc }, r.instead),
+				fixes: renameFix(ctx.message, { name, loc }, r.instead),
 			};
 		};
 

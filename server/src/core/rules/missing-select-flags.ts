@@ -192,6 +192,8 @@ export interface TextLine {
 	quoteDepth: number;
 	newLine?: number;
 	oldLine?: number;
+	/** Cut out of archive text whose line breaks were flattened. */
+	flattened: boolean;
 }
 
 const lineCache = new WeakMap<Message, TextLine[]>();
@@ -215,6 +217,7 @@ export function messageLines(msg: Message): TextLine[] {
 					quoteDepth: l.source.quoteDepth,
 					newLine: l.newLine,
 					oldLine: l.oldLine,
+					flattened: l.source.flattened === true,
 				});
 			}
 		}
@@ -475,8 +478,11 @@ export const rule: Rule = {
 				const consequence = fault
 					? 'the faulting device page is never collected, nothing migrates and the CPU fault repeats'
 					: 'pages that are already mapped are never collected and never migrate';
+				const garbage = !fl.present && !s.zeroed
+					? ` The struct is not zero-initialised either, so flags holds whatever was on the stack and the selection is unpredictable.`
+					: '';
 				out.push({
-					message: `This migration ${what} (kernel ${k}): with flags 0, migrate_vma_setup() collects only empty, never-populated slots, so ${consequence}. Set ${want}.`,
+					message: `This migration ${what} (kernel ${k}): with flags 0, migrate_vma_setup() collects only empty, never-populated slots, so ${consequence}.${garbage} Set ${want}.`,
 					loc: anchor,
 					related: anchor === setup.loc ? undefined : [{ loc: setup.loc, message: 'the migrate_vma_setup() call that gets this struct' }],
 				});

@@ -11,6 +11,7 @@ import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
 import type { FunctionFacts, Loc, NotifierFacts } from '../extract/types';
 import type { Message } from '../ingest/types';
+import type { Fix } from '../findings';
 import { apiSettled, firstNew, isNullText, kernelLooksDateDerived, lineOfLoc, messageLines, previousKernel } from './missing-select-flags';
 import { driverFacts, migrationOwners, scopeKey, type DriverFacts, type OwnerValue } from './owner-mismatch';
 import { nameIn } from '../model/versions';
@@ -58,6 +59,22 @@ function ownOwners(d: DriverFacts): OwnerValue[] {
 	return out;
 }
 
+/** The rename of the owner field inside a comparison, where the document holds the line verbatim. */
+function fieldRename(msg: Message, t: { text: string; loc: Loc }, from: string, to: string): Fix[] | undefined {
+	const l = t.loc;
+	if (!l.exact || l.line !== l.endLine || /quoted-printable|base64/i.test(msg.headers.contentTransferEncoding ?? '')) {
+		return undefined;
+	}
+	const line = lineOfLoc(msg, l);
+	const m = new RegExp(`->\\s*${from}\\b`).exec(t.text);
+	// Column arithmetic only where nothing before the field could have been folded whitespace.
+	if (!line || line.flattened || !m || m[0] !== `->${from}` || /\s/.test(t.text.slice(0, m.index))) {
+		return undefined;
+	}
+	const at = l.character + m.index + m[0].length - from.length;
+	return [{ title: `Rename ${from} to ${to}`, edits: [{ range: { start: { line: l.line, character: at }, end: { line: l.line, character: at + from.length } }, newText: to }] }];
+}
+
 export const rule: Rule = {
 	id: 'notifier-self-invalidation',
 	group: 'notifier',
@@ -99,12 +116,14 @@ export const rule: Rule = {
 							severity: 'error',
 							message: `\`${n.rangeParam}->owner\` does not exist in kernel ${k}: until 5.13 the owner of a migration invalidation is \`migrate_pgmap_owner\` (renamed owner in 5.14). The patch does not build there.`,
 							loc: t.loc,
+							fixes: fieldRename(ctx.message, t, 'owner', 'migrate_pgmap_owner'),
 						});
 					} else if (t.field === 'migrate_pgmap_owner' && !hasOld && hasNew) {
 						out.push({
 							severity: 'error',
 							message: `\`${n.rangeParam}->migrate_pgmap_owner\` does not exist in kernel ${k}: it was renamed \`owner\` in 5.14. The patch does not build there.`,
 							loc: t.loc,
+							fixes: fieldRename(ctx.message, t, 'migrate_pgmap_owner', 'owner'),
 						});
 					}
 				}
