@@ -10,7 +10,7 @@ const editorImports = {
 };
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'media/dist/**', 'node_modules/**', 'out/**', '.tmp/**', 'test-results/**', '**/*.js', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'media/dist/**', 'node_modules/**', 'out/**', '.tmp/**', '.e2e/**', '.fuzz/**', '.bench-cache/**', 'test-results/**', '**/*.js', '**/*.mjs'] },
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{

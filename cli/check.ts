@@ -7,13 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ingestText, MboxStream, parseMessage } from '../server/src/core/ingest/index';
 import type { PatchDocument } from '../server/src/core/ingest/types';
-import { analyzeDocument, type AnalyzeOptions } from '../server/src/core/analyze';
-import type { Finding } from '../server/src/core/findings';
+import { analyzeDocument, ingestFindings, type AnalyzeOptions } from '../server/src/core/analyze';
+import { sortFindings, type Finding } from '../server/src/core/findings';
 import type { Extractor } from '../server/src/core/extract/index';
 import { createNodeExtractor } from '../server/src/core/extract/nodeWasm';
 import type { KernelTree } from '../server/src/core/extract/types';
 import { explicitKernel, resolveKernel } from '../server/src/core/kernelVersion';
 import { ALL_RULES } from '../server/src/core/rules/index';
+import { FACT_WORDS } from '../server/src/core/extract/names';
 
 /** Files larger than this are streamed message by message. */
 export const STREAM_THRESHOLD = 64 * 1024 * 1024;
@@ -36,6 +37,8 @@ export interface CheckOptions {
 	tree?: string;
 	/** Where the tree-sitter wasm files are (defaults to beside the bundle). */
 	wasmDir?: string;
+	/** Files larger than this many bytes are streamed (default STREAM_THRESHOLD). */
+	streamThreshold?: number;
 }
 
 function treeReader(dir: string): KernelTree {
@@ -89,12 +92,12 @@ export async function checkFiles(files: string[], opts: CheckOptions = {}): Prom
 	};
 	const results: CheckedFile[] = [];
 	for (const file of files) {
-		results.push(await checkOne(file, extractor, analyzeOpts));
+		results.push(await checkOne(file, extractor, analyzeOpts, opts.streamThreshold ?? STREAM_THRESHOLD));
 	}
 	return results;
 }
 
-async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions): Promise<CheckedFile> {
+async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions, streamThreshold: number): Promise<CheckedFile> {
 	const display = file === '-' ? '<stdin>' : file;
 	const fallbackKernel = resolveKernel(undefined, { explicit: opts.kernel, treeMakefile: opts.treeMakefile }).text;
 	let size = 0;
@@ -110,7 +113,7 @@ async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions
 		}
 	}
 	try {
-		if (size > STREAM_THRESHOLD) {
+		if (size > streamThreshold) {
 			return await checkStreamed(file, display, extractor, opts);
 		}
 		const bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
@@ -136,15 +139,29 @@ async function checkStreamed(file: string, display: string, extractor: Extractor
 	const kernels: string[] = [];
 	let messages = 0;
 	let callSites = 0;
+	const kernelInputs = { explicit: opts.kernel, treeMakefile: opts.treeMakefile };
 	const take = (slices: Array<{ text: string; startLine: number }>): void => {
 		for (const slice of slices) {
-			const msg = parseMessage(slice.text, slice.startLine, messages++, { prefilter: true });
+			// Messages that mention none of the API words cannot yield a finding: only their headers
+			// (and whatever a full read would report about them) are read.
+			const msg = parseMessage(slice.text, slice.startLine, messages++, { skipUnlessWords: FACT_WORDS });
+			if (msg.skipped) {
+				if (msg.problems.length > 0) {
+					findings.push(...sortFindings(ingestFindings({ messages: [msg], problems: [] }, () => resolveKernel(msg, kernelInputs))));
+				}
+				if (msg.hasDiff) {
+					kernels.push(resolveKernel(msg, kernelInputs).text);
+				}
+				continue;
+			}
 			if (msg.files.length === 0 && msg.problems.length === 0) {
 				continue;
 			}
 			const doc: PatchDocument = { messages: [msg], problems: [] };
 			const analysis = analyzeDocument(doc, extractor, opts);
-			findings.push(...analysis.findings);
+			for (const f of analysis.findings) {
+				findings.push(f);
+			}
 			callSites += analysis.callSites;
 			if (msg.files.length > 0) {
 				kernels.push(analysis.messages[0].kernel.text);

@@ -8,6 +8,8 @@
 //   node scripts/e2e-run.mjs --only=suite  the extension-host suite only (--only=ui: the UI tests)
 //   node scripts/e2e-run.mjs --break       the suite with an expected diagnostic taken away
 //                                          (MIGRATE_LENS_E2E_BREAK=missing-diagnostic): must fail
+//   node scripts/e2e-run.mjs --dev         test the development build (source maps) instead of
+//                                          the production build a release packages
 //
 // Needs Debian's chromium and ripgrep (scripts/system-deps.sh). Logs and screenshots go to
 // test-results/e2e/.
@@ -67,8 +69,10 @@ async function main() {
 	say(`code-server ready (${elapsed(t)})`);
 
 	t = Date.now();
-	if (await run(process.execPath, ['esbuild.mjs']) !== 0) {
-		throw new Error('the extension did not build (node esbuild.mjs)');
+	// The production build (minified, no source maps) is what a release packages; --dev keeps maps.
+	const buildArgs = args.includes('--dev') ? ['esbuild.mjs'] : ['esbuild.mjs', '--production'];
+	if (await run(process.execPath, buildArgs) !== 0) {
+		throw new Error(`the extension did not build (node ${buildArgs.join(' ')})`);
 	}
 	await buildSuite();
 	say(`built the extension and the suite (${elapsed(t)})`);

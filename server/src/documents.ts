@@ -36,11 +36,13 @@ export interface DocumentState {
 
 export class AnalysisHost {
 	private readonly states = new Map<string, DocumentState>();
-	private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+	private readonly timers = new Map<string, { version: number; timer: ReturnType<typeof setTimeout> }>();
 	private readonly analyzers = new Map<string, IncrementalAnalyzer>();
 	/** The analysis running for each document, with the version it reads. */
 	private readonly inflight = new Map<string, { version?: number; promise: Promise<DocumentState | undefined> }>();
 	private readonly closedDocs = new WeakSet<TextDocument>();
+	/** Bumped when settings change: analyses started before read old settings and are dropped. */
+	private generation = 0;
 
 	constructor(
 		private readonly connection: Connection,
@@ -48,19 +50,29 @@ export class AnalysisHost {
 		private readonly opts: HostOptions,
 	) { }
 
-	/** Analyse after the debounce delay (0: at once). */
+	/**
+	 * Analyse after the debounce delay (0: at once). A pending run of the same version is kept
+	 * (opening a document reports it opened and changed: the open's immediate run wins).
+	 */
 	schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
+		const pending = this.timers.get(doc.uri);
+		if (pending && pending.version === doc.version) {
+			return;
+		}
 		this.cancel(doc.uri);
-		this.timers.set(doc.uri, setTimeout(() => {
-			this.timers.delete(doc.uri);
-			void this.run(doc);
-		}, delay));
+		this.timers.set(doc.uri, {
+			version: doc.version,
+			timer: setTimeout(() => {
+				this.timers.delete(doc.uri);
+				void this.run(doc);
+			}, delay),
+		});
 	}
 
 	cancel(uri: string): void {
 		const t = this.timers.get(uri);
 		if (t) {
-			clearTimeout(t);
+			clearTimeout(t.timer);
 			this.timers.delete(uri);
 		}
 	}
@@ -93,10 +105,12 @@ export class AnalysisHost {
 
 	/** Drop every cache (settings or kernel tree changed). */
 	clearCaches(): void {
+		this.generation++;
 		for (const a of this.analyzers.values()) {
 			a.clear();
 		}
 		this.states.clear();
+		this.inflight.clear();
 	}
 
 	/** Analyse text that is not open in the editor (Check Workspace Patches). */
@@ -137,6 +151,7 @@ export class AnalysisHost {
 	 */
 	private async analyze(uri: string, version: number | undefined, text: string, doc?: TextDocument): Promise<DocumentState | undefined> {
 		const started = Date.now();
+		const generation = this.generation;
 		const limit = this.opts.maxDocumentSize();
 		const empty = { error: 0, warning: 0, info: 0 };
 		const fallback = this.opts.defaultKernel();
@@ -163,7 +178,7 @@ export class AnalysisHost {
 			this.notify(status);
 			return state;
 		}
-		const stale = (): boolean => doc !== undefined && (doc.version !== version || this.closed(doc));
+		const stale = (): boolean => generation !== this.generation || (doc !== undefined && (doc.version !== version || this.closed(doc)));
 		if (doc && stale()) {
 			return this.closed(doc) ? undefined : this.run(doc);
 		}
@@ -186,7 +201,10 @@ export class AnalysisHost {
 		try {
 			const r = await analyzer.analyzeTextAsync(text, { ...options, onError }, { shouldStop: stale });
 			if (!r) {
-				return doc && !this.closed(doc) ? this.run(doc) : undefined;
+				if (doc && !this.closed(doc)) {
+					return this.run(doc);
+				}
+				return generation !== this.generation ? this.analyze(uri, version, text) : undefined;
 			}
 			analysis = r.analysis;
 		} catch (e) {

@@ -160,10 +160,37 @@ describe('Migrate Lens in code-server, installed from its .vsix', { timeout: 240
 		const answer = frame.locator('text=/Copied the review comment|Could not copy/').first();
 		await answer.waitFor({ timeout: UI_TIMEOUT });
 		const said = await answer.innerText();
+		await answer.scrollIntoViewIfNeeded();
 		await shot(page, 'simulator-click');
 		assert.match(said, /Copied the review comment to the clipboard/, `the extension answered: ${said}`);
 		const clip = await page.evaluate(() => navigator.clipboard.readText());
 		assert.ok(clip.trim().length > 0, 'the clipboard holds the review comment');
+	}));
+
+	it('simulates the call at the cursor, and the origin link in the panel brings the editor back to it', () => step(page, 'simulate-at-cursor', async () => {
+		const fixture = fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'e2e', 'acme-migrate.patch'), 'utf8').split('\n');
+		const callLine = fixture.findIndex((l) => l.includes('migrate_vma_setup(&mig)')) + 1;
+		assert.ok(callLine > 0);
+		// Start from a clean editor area, so the patch's editor (not the panel) has the focus.
+		await runCommand(page, 'View: Close All Editors');
+		await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+		await openFile(page, 'acme-migrate.patch');
+		// Put the cursor on the call (Go to Line), then run the command from the palette.
+		await page.keyboard.press('Control+G');
+		await page.locator('.quick-input-widget input.input').fill(`:${callLine}`);
+		await page.keyboard.press('Enter');
+		await page.locator('.statusbar-item', { hasText: `Ln ${callLine},` }).first().waitFor({ timeout: UI_TIMEOUT });
+		await runCommand(page, 'Migrate Lens: Simulate Call at Cursor');
+		const frame = simulatorFrame(page);
+		const origin = frame.locator('.origin button.link', { hasText: `acme-migrate.patch:${callLine}` });
+		await origin.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+		await shot(page, 'simulate-at-cursor');
+		// Move the editor's cursor away, then follow the panel's link back (revealOrigin → the extension).
+		await page.locator('.tabs-container .tab', { hasText: 'acme-migrate.patch' }).first().click();
+		await page.keyboard.press('Control+Home');
+		await page.locator('.statusbar-item', { hasText: 'Ln 1,' }).first().waitFor({ timeout: UI_TIMEOUT });
+		await origin.click();
+		await page.locator('.statusbar-item', { hasText: `Ln ${callLine},` }).first().waitFor({ timeout: UI_TIMEOUT });
 	}));
 
 	it('checks the workspace from the palette and reports in a notification', () => step(page, 'check-workspace', async () => {
@@ -171,6 +198,8 @@ describe('Migrate Lens in code-server, installed from its .vsix', { timeout: 240
 		const toast = page.locator('.notification-toast', { hasText: 'Checked 2 files' }).first();
 		await toast.waitFor({ timeout: 60_000 });
 		const text = await toast.innerText();
+		// Let the toast finish sliding in before the picture (a trial hover waits until it is stable).
+		await toast.hover({ trial: true });
 		await shot(page, 'check-workspace');
 		// v1 has errors, v2 none: one file is flagged.
 		assert.match(text, /in 1 file/, text);

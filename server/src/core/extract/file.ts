@@ -6,7 +6,7 @@
 
 import type { Parser } from 'web-tree-sitter';
 import type { FileDiff } from '../ingest/types';
-import { child, copyTree, declaredName, fold, named, raw, text, visit, type AstNode } from './ast';
+import { child, copyTree, declaredName, fold, named, raw, text, visit, type AstNode, type ParseCache } from './ast';
 import { computeFlows, summarize } from './flow';
 import { analyzeFunction, type FileScope, type FunctionWork } from './func';
 import { Locator } from './locate';
@@ -47,18 +47,36 @@ export function readTreeUnit(file: FileDiff, image: Image, tree: KernelTree | un
 	return txt === undefined ? undefined : treeUnit(file, image, txt);
 }
 
-export function extractFile(file: FileDiff, image: Image, parser: Parser, tree: KernelTree | undefined): FileFacts {
+/** The plain copy of a unit's tree, from the cache when the same text was parsed before. */
+function parseUnit(parser: Parser, src: string, cache: ParseCache | undefined): AstNode | undefined {
+	const hit = cache?.get(src);
+	if (hit) {
+		return hit;
+	}
+	const t = parser.parse(src);
+	if (!t) {
+		return undefined;
+	}
+	let root: AstNode;
+	try {
+		root = copyTree(t, src);
+	} finally {
+		t.delete();
+	}
+	cache?.set(src, root);
+	return root;
+}
+
+export function extractFile(file: FileDiff, image: Image, parser: Parser, tree: KernelTree | undefined, cache?: ParseCache): FileFacts {
 	const tu = readTreeUnit(file, image, tree);
 	const units = tu ? [tu] : patchUnits(file, image);
 	const parsed: Parsed[] = [];
 	let errorNodes = 0;
 	for (const unit of units) {
-		const t = parser.parse(unit.text);
-		if (!t) {
+		const root = parseUnit(parser, unit.text, cache);
+		if (!root) {
 			continue;
 		}
-		const root = copyTree(t, unit.text);
-		t.delete();
 		parsed.push({ unit, root, locator: new Locator(unit) });
 	}
 

@@ -10,6 +10,7 @@
 import { Language, Parser } from 'web-tree-sitter';
 import type { FileDiff, Message, PatchDocument } from '../ingest/types';
 import { extractFile } from './file';
+import { ParseCache } from './ast';
 import { mentionsApi } from './names';
 import type { DocumentFacts, ExtractOptions, ExtractProblem, FileFacts, MessageFacts } from './types';
 
@@ -23,7 +24,16 @@ export interface ExtractorInit {
 	wasmDir?: string;
 	/** Returns the bytes of a wasm file; wins over `wasmDir`. */
 	loadWasm?: (name: WasmName) => Promise<Uint8Array>;
+	/**
+	 * How much unit text (characters) the parse cache keeps: parsed units are reused when the same
+	 * text comes again (a quoted or re-sent patch, an edit elsewhere in the document). Default
+	 * 512K characters (tens of MB of tree copies); 0 turns the cache off.
+	 */
+	parseCacheChars?: number;
 }
+
+/** Default size of the parse cache, in characters of unit text. */
+export const PARSE_CACHE_CHARS = 512 * 1024;
 
 export interface Extractor {
 	/**
@@ -34,6 +44,8 @@ export interface Extractor {
 	extractDocument(doc: PatchDocument, opts?: ExtractOptions): DocumentFacts;
 	/** Frees the parser. */
 	dispose(): void;
+	/** Empties the parse cache (results never depend on it; only time does). */
+	clearCache?(): void;
 }
 
 let runtime: Promise<void> | undefined;
@@ -97,6 +109,8 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 	const lang = await load(init);
 	let parser: Parser | undefined = new Parser();
 	parser.setLanguage(lang);
+	const cacheChars = init.parseCacheChars ?? PARSE_CACHE_CHARS;
+	const cache = cacheChars > 0 ? new ParseCache(cacheChars) : undefined;
 
 	const extractMessage = (msg: Message, opts: ExtractOptions = {}): MessageFacts => {
 		const problems: ExtractProblem[] = [];
@@ -121,7 +135,7 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 					continue;
 				}
 				try {
-					files.push(extractFile(f, image, parser, opts.tree));
+					files.push(extractFile(f, image, parser, opts.tree, cache));
 				} catch (e) {
 					parser!.reset();
 					problems.push({ message: `could not analyse ${f.path} (${image} image): ${e instanceof Error ? e.message : String(e)}`, range: f.header.origin.range });
@@ -139,6 +153,10 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 		dispose(): void {
 			parser?.delete();
 			parser = undefined;
+			cache?.clear();
+		},
+		clearCache(): void {
+			cache?.clear();
 		},
 	};
 }

@@ -183,3 +183,12 @@ const RELEVANT = /migrate|MIGRATE_|hmm_|HMM_|pagemap|pgmap|vm_fault|mmu_notifier
 export function mentionsApi(text: string): boolean {
 	return RELEVANT.test(text);
 }
+
+/**
+ * Words without which a whole message can yield no fact and so no finding: the `RELEVANT` words
+ * (a file is extracted only when its hunks mention one) and the API names rules read straight
+ * from a diff's text. Whole-list readers (`migrate-lens check` on a large mbox) skip the bodies of
+ * messages that mention none of them (`ParseOptions.skipUnlessWords`). A rule that starts reading
+ * some other word from the raw diff must add it here.
+ */
+export const FACT_WORDS: RegExp = new RegExp(`${RELEVANT.source}|DEVICE_PRIVATE|DEVICE_COHERENT|ZONE_DEVICE|fault_page|src_owner|cpages|alloc_and_copy|finalize_and_map|page_free|folio_free|folio_split|pgmap_owner|longterm|LONGTERM`);

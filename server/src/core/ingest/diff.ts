@@ -9,6 +9,8 @@
  * checked; a depth-0 hunk whose lines do not match its header is reported.
  */
 import { rangeInLine } from './lines';
+import { looksFlattened } from './flatten';
+import { quotePrefix } from './quote';
 import type { DiffLine, FileDiff, Hunk, IngestProblem, RecoveredLine } from './types';
 
 interface HunkState {
@@ -41,8 +43,8 @@ export interface DiffResult {
 	inDiff: Uint8Array;
 }
 
-const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
-const HUNK_HEADER_LOOSE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?(?:\s*@*)?\s*$/;
+export const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
+export const HUNK_HEADER_LOOSE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?(?:\s*@*)?\s*$/;
 const EXT_HEADER = /^(?:old mode |new mode |deleted file mode |new file mode |similarity index |dissimilarity index |index |rename from |rename to |copy from |copy to |rename old |rename new )/;
 const ELISION = /^\s*(?:\[\s*(?:\.\.\.|…|\.\.|snip|snipped|trimmed|cut|deleted|removed|skip)[^\]]*\]|<\s*snip\s*>|\.\.\.|…|---\s*snip\s*---)\s*$/i;
 const VERSION_LINE = /^\d+\.\d+/;
@@ -481,4 +483,179 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 		closeHunk(st);
 	}
 	return { files, problems, inDiff };
+}
+
+const OTHER_DIFF = /^diff (?:-[A-Za-z]+ )+\S+ \S+$/;
+
+export interface DiffSkim {
+	/**
+	 * false when `readDiffs` over these lines could report a problem or the lines need more than
+	 * plain reading (flattened or very long lines): the caller must read the message in full.
+	 */
+	plain: boolean;
+	/** Whether `readDiffs` would find at least one file (meaningful only when `plain`). */
+	hasDiff: boolean;
+}
+
+/**
+ * A cheap look at the plain (7bit/8bit, not flowed, LF-only) body `text.slice(from)` — one pass,
+ * no line objects — answering what a full read would: does it hold a diff, and could reading it
+ * report anything. Conservative: whatever it cannot vouch for (a depth-0 hunk whose lines do not
+ * plainly match its counts, a loose or malformed hunk header, binary diffs, a quoted line inside a
+ * depth-0 hunk, elisions, flattened or overlong lines) makes `plain` false. When `plain` is true,
+ * `readDiffs` on the same lines reports no problem and finds a file exactly when `hasDiff`.
+ */
+export function skimDiffs(text: string, from: number, longLine: number): DiffSkim {
+	const no: DiffSkim = { plain: false, hasDiff: false };
+	const n = text.length;
+	let hasDiff = false;
+	// depth-0 hunk: counts left, or 'open' (exactly consumed, not yet closed), or 'suspended'
+	// (exactly consumed, then interrupted by another depth)
+	let remOld = 0;
+	let remNew = 0;
+	let inHunk = false;
+	let open = false;
+	let suspended = false;
+	let s = from;
+	while (s < n) {
+		let e = text.indexOf('\n', s);
+		if (e === -1) {
+			e = n;
+		}
+		const len = e - s;
+		if (len > longLine) {
+			return no;
+		}
+		const c0 = len === 0 ? -1 : text.charCodeAt(s);
+		let line: string | undefined;
+		if (len >= 300) {
+			line = text.slice(s, e);
+			if (looksFlattened(line)) {
+				return no;
+			}
+		}
+		let depth = 0;
+		let ts = s;
+		if (c0 === 62) {
+			line ??= text.slice(s, e);
+			const q = quotePrefix(line);
+			depth = q.depth;
+			ts = s + q.length;
+		}
+		const c = ts < e ? text.charCodeAt(ts) : -1;
+		const next = e + 1;
+		if (inHunk) {
+			if (depth !== 0) {
+				return no;
+			}
+			if (c === -1 || c === 32) {
+				if (remOld <= 0 || remNew <= 0) {
+					return no;
+				}
+				remOld--;
+				remNew--;
+			} else if (c === 45) {
+				if (remOld <= 0 || text.charCodeAt(ts + 1) === 45) {
+					return no;
+				}
+				remOld--;
+			} else if (c === 43) {
+				if (remNew <= 0 || text.charCodeAt(ts + 1) === 43) {
+					return no;
+				}
+				remNew--;
+			} else if (c !== 92) {
+				return no;
+			}
+			if (remOld === 0 && remNew === 0) {
+				inHunk = false;
+				open = true;
+			}
+			s = next;
+			continue;
+		}
+		if (open && depth !== 0) {
+			suspended = true;
+		} else if (open && depth === 0) {
+			if (suspended) {
+				if (c === 92) {
+					return no;
+				}
+				line ??= text.slice(s, e);
+				if (c !== -1 && line.trim().length > 0 && !isElision(line)) {
+					open = false;
+					suspended = false;
+				}
+			} else if (c === 43) {
+				if (!text.startsWith('+++ ', ts)) {
+					return no;
+				}
+				open = false;
+			} else if (c === 45) {
+				line ??= text.slice(s, e);
+				if (line === '--' || line === '-- ' || line === '---' || (line.startsWith('--- ') && nextStartsWith(text, next, '+++ '))) {
+					open = false;
+				} else {
+					return no;
+				}
+			} else if (c === 32) {
+				return no;
+			} else if (c !== 92) {
+				line ??= text.slice(s, e);
+				if (isElision(line)) {
+					// an elision suspends the hunk rather than closing it
+					suspended = true;
+				} else {
+					open = false;
+				}
+			}
+		}
+		if (c === 100 && (text.startsWith('diff --git ', ts) || (text.startsWith('diff -', ts) && OTHER_DIFF.test(text.slice(ts, e))))) {
+			hasDiff = true;
+			if (depth === 0) {
+				open = false;
+				suspended = false;
+			}
+		} else if (c === 64 && text.startsWith('@@ ', ts)) {
+			const t = text.slice(ts, e);
+			const m = HUNK_HEADER.exec(t);
+			if (m) {
+				hasDiff = true;
+				if (depth === 0) {
+					remOld = m[2] === undefined ? 1 : Number(m[2]);
+					remNew = m[4] === undefined ? 1 : Number(m[4]);
+					inHunk = remOld > 0 || remNew > 0;
+					open = !inHunk;
+					suspended = false;
+				}
+			} else if (HUNK_HEADER_LOOSE.test(t)) {
+				if (depth === 0) {
+					return no;
+				}
+				hasDiff = true;
+			} else if (depth === 0 && t.startsWith('@@ -')) {
+				return no;
+			}
+		} else if (c === 45 && text.startsWith('--- ', ts) && next < n) {
+			// a `---`/`+++` pair at the same depth starts a file
+			let ne = text.indexOf('\n', next);
+			if (ne === -1) {
+				ne = n;
+			}
+			const nl = text.slice(next, ne);
+			const q = nl.charCodeAt(0) === 62 ? quotePrefix(nl) : { depth: 0, length: 0 };
+			if (q.depth === depth && nl.startsWith('+++ ', q.length)) {
+				hasDiff = true;
+			}
+		}
+		s = next;
+	}
+	if (inHunk) {
+		return no;
+	}
+	return { plain: true, hasDiff };
+}
+
+function nextStartsWith(text: string, at: number, prefix: string): boolean {
+	return at < text.length && text.startsWith(prefix, at);
 }

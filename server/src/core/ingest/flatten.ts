@@ -59,9 +59,19 @@ interface Run {
 	groups: number[];
 }
 
-function readRun(t: string, i: number): Run | null {
+/**
+ * The run of `>` markers starting at `i`, or where to look for the next one: a run must follow a
+ * space and be followed by one (or the end). When the chain of markers from `i` ends on another
+ * character, every start inside the chain ends there too, so the search resumes after it (this
+ * keeps a long `> > > …x` line linear).
+ */
+function readRun(t: string, i: number): Run | number {
 	if (i > 0 && t.charCodeAt(i - 1) !== 32) {
-		return null;
+		let k = i;
+		while (k < t.length && t.charCodeAt(k) === 62) {
+			k++;
+		}
+		return k;
 	}
 	const groups: number[] = [];
 	let j = i;
@@ -79,7 +89,7 @@ function readRun(t: string, i: number): Run | null {
 		break;
 	}
 	if (j < t.length && t.charCodeAt(j) !== 32) {
-		return null;
+		return j;
 	}
 	return { start: i, end: j, groups };
 }
@@ -189,11 +199,8 @@ export function unflatten(src: RecoveredLine): RecoveredLine[] {
 		const splitAt = nextSplit ? nextSplit.index + 1 : Infinity;
 		if (nextGt !== -1 && nextGt < splitAt) {
 			const run = readRun(t, nextGt);
-			if (!run) {
-				gtFrom = nextGt + 1;
-				while (gtFrom < t.length && t.charCodeAt(gtFrom) === 62) {
-					gtFrom++;
-				}
+			if (typeof run === 'number') {
+				gtFrom = run;
 				nextGt = t.indexOf('>', gtFrom);
 				continue;
 			}

@@ -2,11 +2,12 @@
  * One message: headers, the decoded body parts, quote prefixes, flattened archive text, the
  * diffs and the trailers. `parseMessage` never throws; what it cannot read becomes a problem.
  */
-import { readDiffs } from './diff';
+import { readDiffs, skimDiffs } from './diff';
 import { looksFlattened, unflatten } from './flatten';
-import { isHeaderLine, messageHeaders, parseHeaderBlock, parseMailDate, parseSubject, type HeaderField } from './headers';
+import { field, isHeaderLine, messageHeaders, parseContentType, parseHeaderBlock, parseMailDate, parseSubject, type HeaderField } from './headers';
 import { countLineBreaks, rangeOf, sliceLine, splitLines } from './lines';
-import { readBody, type Source } from './mime';
+import { readBody, TEXT_TYPES, type Source } from './mime';
+import { charsetFor, decodeBase64String } from './charset';
 import { quotePrefix } from './quote';
 import type { FileDiff, IngestProblem, Message, MessageHeaders, RecoveredLine, Trailers } from './types';
 
@@ -17,6 +18,16 @@ export interface ParseOptions {
 	 * date only, `body: []`, `files: []`, `skipped: true`.
 	 */
 	prefilter?: boolean;
+	/**
+	 * Stricter than `prefilter`, for whole-list archives: skip the body of a message whose text
+	 * matches none of these words — diff or not — when skipping loses nothing a full read would
+	 * report. The words are the caller's: those without which no fact (and so no finding) can come
+	 * from the message. A message whose body is encoded, multipart, flowed, flattened, has CR line
+	 * ends, a NUL byte, a very long line, a binary diff, or a depth-0 hunk that does not plainly
+	 * match its header is read in full. A skipped message has `skipped: true`, `body: []`,
+	 * `files: []` and `hasDiff`; its headers, range and header problems are those of a full read.
+	 */
+	skipUnlessWords?: RegExp;
 }
 
 /** Words whose presence makes the prefilter read a message in full. */
@@ -166,6 +177,110 @@ function skippedMessage(text: string, startLine: number, index: number): Message
 	return msg;
 }
 
+/**
+ * `skipUnlessWords`: the skipped message, or null when the message must be read in full (it
+ * mentions a word, or skipping could lose something a full read reports).
+ */
+function skimmedMessage(text: string, startLine: number, index: number, words: RegExp): Message | null {
+	if (text.indexOf('\r') !== -1 || text.indexOf('\0') !== -1) {
+		return null;
+	}
+	words.lastIndex = 0;
+	if (words.test(text)) {
+		return null;
+	}
+	const hEnd = text.indexOf('\n\n');
+	if (hEnd < 0) {
+		return null;
+	}
+	const bodyFrom = hEnd + 2;
+	const lines = splitLines(text.slice(0, bodyFrom));
+	const k0 = mboxFromLine(lines) ? 1 : 0;
+	if (k0 === 1 && text.indexOf('>From ') !== -1) {
+		return null;
+	}
+	if (k0 < lines.length && looksFlattened(lines[k0]) && isHeaderLine(lines[k0])) {
+		return null;
+	}
+	const hb = parseHeaderBlock(lines, k0, lines.length, KEEP);
+	if (!hb.valid || !hb.blankEnded || hb.bodyStart !== lines.length) {
+		return null;
+	}
+	const ctField = field(hb.fields, 'content-type');
+	const ct = parseContentType(ctField?.value);
+	if (ct.type.startsWith('multipart/')) {
+		return null;
+	}
+	let hasDiff = false;
+	if (TEXT_TYPES.has(ct.type) || !ctField) {
+		const cteField = field(hb.fields, 'content-transfer-encoding');
+		const cte = (cteField?.value ?? '7bit').trim().toLowerCase();
+		const cs = charsetFor(ct.params.charset);
+		if (cs.kind === 'unknown' || (ct.params.format ?? '').toLowerCase() === 'flowed') {
+			return null;
+		}
+		let body = text;
+		let from = bodyFrom;
+		if (cte === 'base64' && cs.kind !== 'other') {
+			const decoded = plainBase64(text, bodyFrom);
+			if (decoded === null || words.test(decoded)) {
+				return null;
+			}
+			body = decoded;
+			from = 0;
+		} else if (cte !== '7bit' && cte !== '8bit' && cte !== 'binary') {
+			return null;
+		}
+		if (body.indexOf('GIT binary patch') !== -1 || body.indexOf('Binary files ') !== -1) {
+			return null;
+		}
+		const skim = skimDiffs(body, from, LONG_LINE);
+		if (!skim.plain) {
+			return null;
+		}
+		hasDiff = skim.hasDiff;
+	}
+	const problems: IngestProblem[] = [];
+	const headers = headersOf(lines, k0, hb.fields, problems, startLine, null);
+	const msg = baseMessage(index, messageRange(text, startLine), headers);
+	msg.problems = problems;
+	msg.skipped = true;
+	msg.hasDiff = hasDiff;
+	return msg;
+}
+
+const PLAIN_BASE64 = /^[A-Za-z0-9+/ \t\n]*=?=?[ \t\n]*$/;
+
+/**
+ * The bytes of a base64 body `text.slice(from)` as Latin-1 text with LF line ends (enough to look
+ * for ASCII words and diff markers), or null when a full read could report a problem about it
+ * (characters outside the alphabet, padding inside, a truncated group) or its lines end in a lone CR.
+ */
+function plainBase64(text: string, from: number): string | null {
+	const body = text.slice(from);
+	if (!PLAIN_BASE64.test(body)) {
+		return null;
+	}
+	let data = 0;
+	for (let i = 0; i < body.length; i++) {
+		const c = body.charCodeAt(i);
+		if (c !== 32 && c !== 9 && c !== 10 && c !== 61) {
+			data++;
+		}
+	}
+	if (data % 4 === 1) {
+		return null;
+	}
+	let decoded = new TextDecoder('latin1').decode(decodeBase64String(body));
+	if (decoded.indexOf('\r') !== -1) {
+		decoded = decoded.replace(/\r\n/g, '\n');
+		if (decoded.indexOf('\r') !== -1) {
+			return null;
+		}
+	}
+	return decoded;
+}
+
 function parseFull(text: string, startLine: number, index: number): Message {
 	const lines = splitLines(text);
 	const problems: IngestProblem[] = [];
@@ -296,6 +411,12 @@ function parseFull(text: string, startLine: number, index: number): Message {
  */
 export function parseMessage(text: string, startLine: number, index: number, opts?: ParseOptions): Message {
 	try {
+		if (opts?.skipUnlessWords) {
+			const skimmed = skimmedMessage(text, startLine, index, opts.skipUnlessWords);
+			if (skimmed) {
+				return skimmed;
+			}
+		}
 		if (opts?.prefilter) {
 			const skipped = skippedMessage(text, startLine, index);
 			if (skipped) {

@@ -32,7 +32,7 @@ export interface Part {
 	contentType: string;
 }
 
-const TEXT_TYPES = new Set(['text/plain', 'text/x-diff', 'text/x-patch', 'text/x-c', 'text/x-csrc', 'text/x-chdr', 'application/x-patch', 'application/x-diff', 'text/diff', 'text/patch']);
+export const TEXT_TYPES: ReadonlySet<string> = new Set(['text/plain', 'text/x-diff', 'text/x-patch', 'text/x-c', 'text/x-csrc', 'text/x-chdr', 'application/x-patch', 'application/x-diff', 'text/diff', 'text/patch']);
 const MAX_NESTING = 8;
 
 function colOf(src: Source, k: number): number {

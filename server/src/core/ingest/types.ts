@@ -150,6 +150,11 @@ export interface Message {
 	problems: IngestProblem[];
 	/** true when the cheap prefilter found no diff and no API identifier, so the body was not parsed. */
 	skipped?: boolean;
+	/**
+	 * On a message skipped by `skipUnlessWords`: whether its body holds a diff (what
+	 * `files.length > 0` would have been on a full read).
+	 */
+	hasDiff?: boolean;
 }
 
 export interface PatchDocument {

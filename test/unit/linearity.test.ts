@@ -1,0 +1,160 @@
+/*
+ * Doubling the input about doubles the work. Each case times the same operation on an input of
+ * size n and of size 2n — CPU time, the median of five runs each, after a warm-up — and accepts a
+ * ratio below 3.5 (linear is 2, quadratic 4). Generous on purpose: this catches accidental
+ * quadratic behaviour, not slow code, and must not flake on a loaded machine. No absolute times.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ingestText, MboxStream, splitMbox } from '../../server/src/core/ingest/index';
+import { analyzeDocument } from '../../server/src/core/analyze';
+import type { Extractor } from '../../server/src/core/extract/index';
+import { createNodeExtractor } from '../../server/src/core/extract/nodeWasm';
+import { FACT_WORDS } from '../../server/src/core/extract/names';
+import { parseMessage } from '../../server/src/core/ingest/index';
+import { simulate } from '../../server/src/core/model/simulate';
+
+const LIMIT = 3.5;
+
+function cpuMs(f: () => void): number {
+	const c0 = process.cpuUsage();
+	f();
+	const c = process.cpuUsage(c0);
+	return (c.user + c.system) / 1000;
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[s.length >> 1]!;
+}
+
+/** Median CPU time of `f(input)` over five runs, after one warm-up run. */
+function timeOf<T>(input: T, f: (x: T) => void): number {
+	f(input);
+	return median(Array.from({ length: 5 }, () => cpuMs(() => f(input))));
+}
+
+/** Times n and 2n; retries once (a loaded machine can stall one series), then asserts. */
+function assertLinear<T>(name: string, make: (n: number) => T, n: number, f: (x: T) => void): void {
+	const small = make(n);
+	const big = make(2 * n);
+	let ratio = 0;
+	for (let attempt = 0; attempt < 2; attempt++) {
+		const a = timeOf(small, f);
+		const b = timeOf(big, f);
+		ratio = b / Math.max(a, 0.5);
+		if (ratio < LIMIT) {
+			return;
+		}
+	}
+	assert.fail(`${name}: doubling the input multiplied the CPU time by ${ratio.toFixed(2)} (limit ${LIMIT})`);
+}
+
+/** A made-up patch mail (driver "gpux"), distinct per `k`, with `hunks` hunks. */
+function gpuxMail(k: number, hunks = 3): string {
+	const out = [
+		`From mboxrd@z Thu Jan  1 00:00:00 1970`,
+		`From: Dev ${k} <dev${k}@example.invalid>`,
+		`Subject: [PATCH ${k % 9 + 1}/9] drm/gpux: migration step ${k}`,
+		`Date: Tue, 3 Mar 2020 10:${String(k % 60).padStart(2, '0')}:00 +0000`,
+		`Message-ID: <gpux-${k}@example.invalid>`,
+		'',
+		`Step ${k} of the gpux migration work.`,
+		'',
+		`Signed-off-by: Dev ${k} <dev${k}@example.invalid>`,
+		'---',
+		`diff --git a/drivers/gpu/drm/gpux/gpux_${k}.c b/drivers/gpu/drm/gpux/gpux_${k}.c`,
+		`--- a/drivers/gpu/drm/gpux/gpux_${k}.c`,
+		`+++ b/drivers/gpu/drm/gpux/gpux_${k}.c`,
+	];
+	for (let h = 0; h < hunks; h++) {
+		const at = 10 + h * 40;
+		out.push(
+			`@@ -${at},4 +${at},9 @@ static int gpux_move_${k}_${h}(struct gpux *g, struct migrate_vma *args)`,
+			' {',
+			`+	unsigned long i_${h};`,
+			'+',
+			`+	if (migrate_vma_setup(args))`,
+			'+		return -EINVAL;',
+			`+	for (i_${h} = 0; i_${h} < args->npages; i_${h}++)`,
+			`+		args->dst[i_${h}] = gpux_page_${k}(g, i_${h});`,
+			'+	migrate_vma_pages(args);',
+			` 	migrate_vma_finalize(args);`,
+			' 	return 0;',
+			' }',
+		);
+	}
+	out.push('-- ', '2.25.1', '');
+	return out.join('\n');
+}
+
+function mbox(n: number): string {
+	return Array.from({ length: n }, (_, k) => gpuxMail(k)).join('\n');
+}
+
+let extractor: Extractor;
+
+before(async () => {
+	extractor = await createNodeExtractor(undefined, { parseCacheChars: 0 });
+});
+
+after(() => {
+	extractor.dispose();
+});
+
+describe('linearity: doubling the input about doubles the work', () => {
+	it('ingest of an mbox (messages)', () => {
+		assertLinear('ingestText', mbox, 300, (t) => ingestText(t));
+	});
+
+	it('the whole analysis of an mbox (ingest, extraction, rules)', () => {
+		assertLinear('analyzeDocument', mbox, 20, (t) => analyzeDocument(ingestText(t), extractor));
+	});
+
+	it('one message with many hunks', () => {
+		assertLinear('hunks', (n) => gpuxMail(1, n), 60, (t) => analyzeDocument(ingestText(t), extractor));
+	});
+
+	it('one very long line', () => {
+		assertLinear('long line', (n) => `Subject: x\n\n${'+	x = a > b; migrate_vma_setup(&args); '.repeat(n)}\n`, 20_000, (t) => ingestText(t));
+	});
+
+	it('deeply quoted lines', () => {
+		assertLinear('quoting', (n) => `Subject: x\n\n${Array.from({ length: n }, (_, i) => '> '.repeat(1 + (i % 30)) + `line ${i}`).join('\n')}\n`, 4000, (t) => ingestText(t));
+	});
+
+	it('a long chain of quote markers broken by a non-space (flattened-text reading)', () => {
+		assertLinear('marker chain', (n) => `${'> '.repeat(n)}\u{27C1C}${'> '.repeat(n)}\nSubject: x\n\nbody\n`, 8000, (t) => ingestText(t));
+	});
+
+	it('chunked mbox reading and the whole-list skim', () => {
+		assertLinear('MboxStream', mbox, 400, (t) => {
+			const s = new MboxStream();
+			let k = 0;
+			for (let i = 0; i < t.length; i += 64 * 1024) {
+				for (const m of s.push(t.slice(i, i + 64 * 1024))) {
+					parseMessage(m.text, m.startLine, k++, { skipUnlessWords: FACT_WORDS });
+				}
+			}
+			s.end();
+		});
+	});
+
+	it('splitting many tiny messages', () => {
+		assertLinear('splitMbox', (n) => Array.from({ length: n }, (_, k) => `From x Mon Jan  1 00:00:00 2001\nSubject: ${k}\n\nbody\n`).join(''), 5000, (t) => {
+			for (const s of splitMbox(t)) {
+				void s;
+			}
+		});
+	});
+
+	it('the simulator over a page range', () => {
+		const scenario = (n: number): unknown => ({
+			kernel: '6.8',
+			vma: { anonymous: true, write: true },
+			pages: Array.from({ length: n }, (_, i) => ({ state: i % 11 === 0 ? 'none' : 'system', writable: true })),
+			steps: [{ op: 'setup', flags: ['SYSTEM'], pgmapOwner: 'gpu0', first: 0, count: n }, { op: 'copy', to: 'device-private', owner: 'gpu0' }, { op: 'pages' }, { op: 'finalize' }],
+		});
+		assertLinear('simulate', scenario, 50_000, (s) => simulate(s));
+	});
+});
