@@ -9,7 +9,7 @@
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
 import type { FunctionFacts, Loc, PageUse } from '../extract/types';
-import { cmpLoc, firstNew, isFaultPath, ownPost, preTwin, selectionOf, seriesPost, setupCallsOf, type FnRef, type Selection } from './missing-select-flags';
+import { cmpLoc, firstNew, isFaultPath, ownPost, preTwin, selectionOf, seriesOf, seriesPost, setupCallsOf, type FnRef, type Selection } from './missing-select-flags';
 import { scopeKey } from './owner-mismatch';
 
 /** Callees that treat a page as CPU-addressable system memory (argument index of the page). */
@@ -71,13 +71,64 @@ function hasDeviceTest(fn: FunctionFacts): boolean {
 }
 
 /** Whether `caller` hands control to a function named `callee` (call, struct or src element passed). */
-function calls(caller: FunctionFacts, callee: string): boolean {
-	if (!callee) {
-		return false;
+/** Names of the functions `caller` calls or hands the migration struct or its entries to. */
+function calleesOf(caller: FunctionFacts): Set<string> {
+	const out = new Set<string>();
+	for (const c of caller.otherCalls) {
+		out.add(c.callee);
 	}
-	return caller.otherCalls.some((c) => c.callee === callee)
-		|| caller.setupFlows.some((f) => f.exits.some((e) => e.structPassedTo.includes(callee)))
-		|| caller.pfnLoops.some((l) => l.elementPassedTo.some((e) => e.callee === callee));
+	for (const f of caller.setupFlows) {
+		for (const e of f.exits) {
+			for (const name of e.structPassedTo) {
+				out.add(name);
+			}
+		}
+	}
+	for (const l of caller.pfnLoops) {
+		for (const e of l.elementPassedTo) {
+			out.add(e.callee);
+		}
+	}
+	return out;
+}
+
+/** Callers by callee name over every post-image function of a document, per driver scope; built once per document. */
+const callerIndexes = new WeakMap<object, Map<string, Map<string, FnRef[]>>>();
+
+function callerIndex(ctx: RuleContext, scope: string): Map<string, FnRef[]> {
+	let perDoc = callerIndexes.get(ctx.series);
+	if (!perDoc) {
+		perDoc = new Map();
+		callerIndexes.set(ctx.series, perDoc);
+	}
+	let index = perDoc.get(scope);
+	if (index) {
+		return index;
+	}
+	index = new Map();
+	const messages = ctx.series.some((m) => m.facts === ctx.facts) ? ctx.series : [...ctx.series, { message: ctx.message, facts: ctx.facts }];
+	for (const msg of messages) {
+		for (const file of msg.facts.files) {
+			if (file.image !== 'post' || scopeKey(file.path) !== scope) {
+				continue;
+			}
+			for (const fn of file.functions) {
+				for (const callee of calleesOf(fn)) {
+					if (!callee) {
+						continue;
+					}
+					let list = index.get(callee);
+					if (!list) {
+						list = [];
+						index.set(callee, list);
+					}
+					list.push({ msg, file, fn });
+				}
+			}
+		}
+	}
+	perDoc.set(scope, index);
+	return index;
 }
 
 interface Reach {
@@ -90,9 +141,11 @@ interface Reach {
 }
 
 /** The selections that can reach `target` through callers in the same driver (depth-limited). */
-function reach(ctx: RuleContext, target: FnRef, all: FnRef[]): Reach {
+function reach(ctx: RuleContext, target: FnRef, callers: Map<string, FnRef[]>, inSeries: Set<object>): Reach {
 	const out: Reach = { selections: [], guarded: false, faultPath: false };
 	const seen = new Set<FunctionFacts>();
+	// A function several patches carry (or a reply quotes again) is walked once per file and name.
+	const seenNames = new Set<string>();
 	let frontier: FnRef[] = [target];
 	for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
 		const next: FnRef[] = [];
@@ -114,10 +167,13 @@ function reach(ctx: RuleContext, target: FnRef, all: FnRef[]): Reach {
 				const sel = selectionOf(s, ctx.kernel);
 				out.selections.push({ sel, ref: r, flagLocs: sel.flags.locs });
 			}
-			for (const c of all) {
-				if (!seen.has(c.fn) && calls(c.fn, r.fn.name)) {
-					next.push(c);
+			for (const c of (r.fn.name ? callers.get(r.fn.name) : undefined) ?? []) {
+				const key = `${c.file.path}\0${c.fn.name}`;
+				if (seen.has(c.fn) || !inSeries.has(c.msg.facts) || (c.fn.name && seenNames.has(key))) {
+					continue;
 				}
+				seenNames.add(key);
+				next.push(c);
 			}
 		}
 		frontier = next;
@@ -145,6 +201,7 @@ export const rule: Rule = {
 		const out: RuleFinding[] = [];
 		const k = ctx.kernelText;
 		const all = [...seriesPost(ctx)];
+		let inSeries: Set<object> | undefined;
 		for (const ref of ownPost(ctx)) {
 			const { fn, file } = ref;
 			if (isFaultPath(fn)) {
@@ -160,7 +217,8 @@ export const rule: Rule = {
 			if (!guardedHere && sinks.length > 0) {
 				const scope = scopeKey(file.path);
 				const mine = all.find((r) => r.fn === fn) ?? ref;
-				const r = reach(ctx, mine, all.filter((x) => scopeKey(x.file.path) === scope));
+				inSeries ??= new Set(seriesOf(ctx).map((m) => m.facts));
+				const r = reach(ctx, mine, callerIndex(ctx, scope), inSeries);
 				if (r.guarded || r.faultPath) {
 					continue;
 				}
