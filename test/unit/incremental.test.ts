@@ -51,6 +51,18 @@ describe('incremental analysis', () => {
 		}
 	});
 
+	it('gives the same analysis when extracting in slices, and stops when told', async () => {
+		const ex = await extractorOnce();
+		const text = `${EXAMPLE()}\n${ACME()}`;
+		const inc = new IncrementalAnalyzer(ex);
+		const r = await inc.analyzeTextAsync(text, { rules: [SETUP_RULE] }, { sliceMs: 0 });
+		assert.ok(r);
+		assert.equal(r.extracted, 2);
+		assert.deepEqual(r.analysis.findings, analyzeDocument(ingestText(text), ex, { rules: [SETUP_RULE] }).findings);
+		const stopped = await new IncrementalAnalyzer(ex).analyzeTextAsync(text, {}, { sliceMs: 0, shouldStop: () => true });
+		assert.equal(stopped, undefined);
+	});
+
 	it('keys messages by text and position', () => {
 		const a = ingestText(EXAMPLE()).messages[0];
 		const b = ingestText(EXAMPLE()).messages[0];

@@ -127,6 +127,10 @@ describe('linearity: doubling the input about doubles the work', () => {
 		assertLinear('marker chain', (n) => `${'> '.repeat(n)}\u{27C1C}${'> '.repeat(n)}\nSubject: x\n\nbody\n`, 8000, (t) => ingestText(t));
 	});
 
+	it('a giant token in a hunk (extraction)', () => {
+		assertLinear('giant token', (n) => gpuxMail(1, 1).replace('+	migrate_vma_pages(args);', `+	x = ${'a'.repeat(n)};\n+	migrate_vma_pages(args);`).replace('+10,9 @@', '+10,10 @@'), 50_000, (t) => analyzeDocument(ingestText(t), extractor));
+	});
+
 	it('chunked mbox reading and the whole-list skim', () => {
 		assertLinear('MboxStream', mbox, 400, (t) => {
 			const s = new MboxStream();

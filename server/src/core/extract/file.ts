@@ -67,12 +67,33 @@ function parseUnit(parser: Parser, src: string, cache: ParseCache | undefined): 
 	return root;
 }
 
+/**
+ * Lines longer than this are not parsed (blanked to spaces of the same length, so every other
+ * column stays put): no C is written so, and the parser's time grows with the square of a giant
+ * token's length (a 100,000-character identifier took seconds).
+ */
+export const MAX_CODE_LINE = 4096;
+
+function blankLongLines(unit: Unit): void {
+	let long = false;
+	for (const l of unit.lines) {
+		if (l.text.length > MAX_CODE_LINE) {
+			long = true;
+			break;
+		}
+	}
+	if (long) {
+		unit.text = unit.lines.map((l) => (l.text.length > MAX_CODE_LINE ? ' '.repeat(l.text.length) : l.text)).join('\n') + '\n';
+	}
+}
+
 export function extractFile(file: FileDiff, image: Image, parser: Parser, tree: KernelTree | undefined, cache?: ParseCache): FileFacts {
 	const tu = readTreeUnit(file, image, tree);
 	const units = tu ? [tu] : patchUnits(file, image);
 	const parsed: Parsed[] = [];
 	let errorNodes = 0;
 	for (const unit of units) {
+		blankLongLines(unit);
 		const root = parseUnit(parser, unit.text, cache);
 		if (!root) {
 			continue;

@@ -47,7 +47,10 @@ const SOURCE_TEXT: Record<string, string> = {
 export function diagnosticMessage(f: Finding): string {
 	const source = f.kernelSource ? `, ${SOURCE_TEXT[f.kernelSource] ?? f.kernelSource}` : '';
 	const quoted = f.quoteDepth > 0 ? `; quoted ${'>'.repeat(f.quoteDepth)}` : '';
-	return `${f.message} (Linux ${f.kernel}${source}${quoted})`;
+	// Rule messages name the kernel as `(kernel 6.1)`; the suffix says it once, with where it came from.
+	const tag = ` (kernel ${f.kernel})`;
+	const message = f.message.split(tag).join('');
+	return `${message} (Linux ${f.kernel}${source}${quoted})`;
 }
 
 export function toDiagnostic(f: Finding, uri: string, index: number, version?: number, ruleHref?: (id: string) => string | undefined): PlainDiagnostic {
