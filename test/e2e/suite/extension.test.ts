@@ -25,6 +25,7 @@ import {
 	waitForSimulatorTab,
 	type ApiLike,
 } from './helpers';
+import { log } from './log';
 
 const V1 = 'acme-migrate.patch';
 const V2 = 'acme-migrate-v2.patch';
@@ -127,6 +128,36 @@ describe('Migrate Lens in a real VS Code', function () {
 			assert.equal(status.state, 'analyzed');
 			const found = problems(vscode.languages.getDiagnostics(uri));
 			assert.deepEqual(found, [], `v2 should be clean:\n${describeDiagnostics(found)}`);
+		});
+
+		it('restarts a language server that died, and diagnostics come back', async () => {
+			const editor = await openFixture(V1);
+			const doc = editor.document;
+			await waitForDiagnostics(doc.uri, (all) => V1_EXPECTED.every((e) => has(all, doc, e)), 'v1 findings before the crash');
+			const client = (api as unknown as { client(): { state: number; onDidChangeState(f: (e: { newState: number }) => void): vscode.Disposable } }).client();
+			// vscode-languageclient keeps the forked server in a private field; a crash is simulated by killing it.
+			const proc = (client as unknown as { _serverProcess?: { pid?: number } })._serverProcess;
+			assert.ok(proc?.pid, 'the server runs as a child process');
+			const oldPid = proc.pid;
+			// After the kill the client restarts the server: it becomes Running (2) again with a new process.
+			const running = new Promise<void>((resolve) => {
+				const sub = client.onDidChangeState((e) => {
+					const pid = (client as unknown as { _serverProcess?: { pid?: number } })._serverProcess?.pid;
+					log(`restart test: client state ${e.newState}, server pid ${pid}`);
+					if (e.newState === 2 && pid !== undefined && pid !== oldPid) {
+						sub.dispose();
+						resolve();
+					}
+				});
+			});
+			log(`restart test: killing server ${oldPid} (client state ${client.state})`);
+			process.kill(oldPid, 'SIGKILL');
+			await running;
+			log('restart test: running again');
+			const newPid = (client as unknown as { _serverProcess?: { pid?: number } })._serverProcess?.pid;
+			assert.ok(newPid && newPid !== oldPid, 'a new server process was started');
+			// The client hands the open documents to the new server, which analyses them again.
+			await waitForDiagnostics(doc.uri, (all) => V1_EXPECTED.every((e) => has(all, doc, e)), 'v1 findings after the restart');
 		});
 	});
 
