@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { ingestText, MboxStream, parseMessage } from '../server/src/core/ingest/index';
+import { ingestText, MboxStream, parseMessage, type MessageSlice } from '../server/src/core/ingest/index';
 import type { PatchDocument } from '../server/src/core/ingest/types';
 import { analyzeDocument, ingestFindings, type AnalyzeOptions } from '../server/src/core/analyze';
 import { sortFindings, type Finding } from '../server/src/core/findings';
@@ -23,6 +23,9 @@ export const STREAM_THRESHOLD = 64 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 /** The CLI's parse cache: enough for a patch and the replies that quote it right after. */
 const CLI_PARSE_CACHE_CHARS = 128 * 1024;
+/** Streamed messages longer than this (characters) are read only in part: their first OVERSIZE_HEAD. */
+export const MAX_STREAMED_MESSAGE = 16 * 1024 * 1024;
+const OVERSIZE_HEAD = 1024 * 1024;
 /** While streaming, a full garbage collection after every this many bytes read. */
 const COLLECT_EVERY = 64 * 1024 * 1024;
 
@@ -161,21 +164,42 @@ async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions
 
 /** Reads a huge mbox chunk by chunk; only the current message is held in memory. */
 async function checkStreamed(file: string, display: string, extractor: Extractor, opts: AnalyzeOptions): Promise<CheckedFile> {
-	const stream = new MboxStream();
+	const stream = new MboxStream({ maxMessageChars: MAX_STREAMED_MESSAGE });
 	const decoder = new TextDecoder('utf-8', { fatal: false });
 	const findings: Finding[] = [];
 	const kernels: string[] = [];
 	let messages = 0;
 	let callSites = 0;
 	const kernelInputs = { explicit: opts.kernel, treeMakefile: opts.treeMakefile };
-	const take = (slices: Array<{ text: string; startLine: number }>): void => {
+	// A finding's strings may be slices of the message text, and a slice keeps its whole parent
+	// string (the read buffer) alive: kept findings are copied so each chunk can be freed.
+	const keep = (fs: Finding[]): void => {
+		for (const f of fs) {
+			findings.push(JSON.parse(JSON.stringify(f)) as Finding);
+		}
+	};
+	const take = (slices: MessageSlice[]): void => {
 		for (const slice of slices) {
 			// Messages that mention none of the API words cannot yield a finding: only their headers
 			// (and whatever a full read would report about them) are read.
-			const msg = parseMessage(slice.text, slice.startLine, messages++, { skipUnlessWords: FACT_WORDS });
+			let text = slice.text;
+			let oversize: number | undefined;
+			if (slice.omitted !== undefined || text.length >= MAX_STREAMED_MESSAGE) {
+				// Reading a giant message line by line would take many times its size in memory (and
+				// the stream kept only its first MAX_STREAMED_MESSAGE characters): its head is read
+				// (headers, the first diffs) and the rest reported, not analysed.
+				oversize = text.length + (slice.omitted ?? 0);
+				const cut = text.lastIndexOf('\n', OVERSIZE_HEAD);
+				text = text.slice(0, cut > 0 ? cut + 1 : OVERSIZE_HEAD);
+			}
+			const msg = parseMessage(text, slice.startLine, messages++, { skipUnlessWords: FACT_WORDS });
+			if (oversize !== undefined) {
+				const at = { line: msg.range.start.line, character: 0 };
+				msg.problems.push({ message: `This message is ${(oversize / 1048576).toFixed(0)} M characters long; only its first ${(text.length / 1024).toFixed(0)} K characters were read.`, range: { start: at, end: at } });
+			}
 			if (msg.skipped) {
 				if (msg.problems.length > 0) {
-					findings.push(...sortFindings(ingestFindings({ messages: [msg], problems: [] }, () => resolveKernel(msg, kernelInputs))));
+					keep(sortFindings(ingestFindings({ messages: [msg], problems: [] }, () => resolveKernel(msg, kernelInputs))));
 				}
 				if (msg.hasDiff) {
 					kernels.push(resolveKernel(msg, kernelInputs).text);
@@ -187,9 +211,7 @@ async function checkStreamed(file: string, display: string, extractor: Extractor
 			}
 			const doc: PatchDocument = { messages: [msg], problems: [] };
 			const analysis = analyzeDocument(doc, extractor, opts);
-			for (const f of analysis.findings) {
-				findings.push(f);
-			}
+			keep(analysis.findings);
 			callSites += analysis.callSites;
 			if (msg.files.length > 0) {
 				kernels.push(analysis.messages[0].kernel.text);

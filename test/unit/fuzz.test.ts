@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { checkScenario, checkText, mailText, mutate, mutation, baseInputs, scenarioArb } from '../../scripts/fuzz';
-import { parseMessage, splitMbox } from '../../server/src/core/ingest/index';
+import { MboxStream, parseMessage, splitMbox, type MessageSlice } from '../../server/src/core/ingest/index';
 import type { Extractor } from '../../server/src/core/extract/index';
 import { createNodeExtractor } from '../../server/src/core/extract/nodeWasm';
 import { FACT_WORDS } from '../../server/src/core/extract/names';
@@ -104,6 +104,50 @@ describe('fuzz regressions', () => {
 			checkText(text, extractor, { full: true, skim: true });
 		});
 	}
+});
+
+describe('MboxStream with giant lines', () => {
+	/** Splits `t` in chunks of the given sizes (cycled) through a stream. */
+	const streamed = (t: string, sizes: number[], max?: number): MessageSlice[] => {
+		const s = new MboxStream({ maxMessageChars: max });
+		const out: MessageSlice[] = [];
+		let k = 0;
+		for (let pos = 0; pos < t.length;) {
+			const n = sizes[k++ % sizes.length]!;
+			out.push(...s.push(t.slice(pos, pos + n)));
+			pos += n;
+		}
+		out.push(...s.end());
+		return out;
+	};
+	const sep = 'From a@b Mon Sep 17 00:00:00 2001\nSubject: s\n\n';
+	const piece = fc.oneof(
+		fc.constant(sep), fc.constant('\n'), fc.constant('\r\n'), fc.constant('From x\n'), fc.constant('From '), fc.constant('body line\n'),
+		fc.integer({ min: 60_000, max: 200_000 }).map((n) => 'x'.repeat(n)),
+		fc.integer({ min: 60_000, max: 150_000 }).map((n) => 'From ' + 'y'.repeat(n)),
+	);
+
+	it('equals splitMbox on text with lines longer than the look-ahead buffer', () => {
+		fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 300_000 }), { minLength: 1, maxLength: 5 }), (parts, sizes) => {
+			const t = parts.join('');
+			assert.deepEqual(streamed(t, sizes).map((m) => [m.text, m.startLine]), [...splitMbox(t)].map((m) => [m.text, m.startLine]));
+		}), { numRuns: 60, seed: 11 });
+	});
+
+	it('keeps at most maxMessageChars of a message, and the line numbers of the next ones', () => {
+		fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 300_000 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 10, max: 100_000 }), (parts, sizes, max) => {
+			const t = parts.join('');
+			const want = [...splitMbox(t)];
+			const got = streamed(t, sizes, max);
+			assert.equal(got.length, want.length);
+			got.forEach((m, i) => {
+				assert.equal(m.startLine, want[i]!.startLine);
+				assert.ok(m.text.length <= max);
+				assert.equal(m.text.length + (m.omitted ?? 0), want[i]!.text.length);
+				assert.ok(want[i]!.text.startsWith(m.text));
+			});
+		}), { numRuns: 60, seed: 12 });
+	});
 });
 
 const XZ = path.join(corpusRoot, 'bulk', 'nouveau-2020.mbox.xz');

@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingestText, MboxStream, splitMbox } from '../../server/src/core/ingest/index';
-import { analyzeDocument } from '../../server/src/core/analyze';
+import { analyzeDocument, extractAll } from '../../server/src/core/analyze';
 import type { Extractor } from '../../server/src/core/extract/index';
 import { createNodeExtractor } from '../../server/src/core/extract/nodeWasm';
 import { FACT_WORDS } from '../../server/src/core/extract/names';
@@ -129,6 +129,16 @@ describe('linearity: doubling the input about doubles the work', () => {
 
 	it('a giant token in a hunk (extraction)', () => {
 		assertLinear('giant token', (n) => gpuxMail(1, 1).replace('+	migrate_vma_pages(args);', `+	x = ${'a'.repeat(n)};\n+	migrate_vma_pages(args);`).replace('+10,9 @@', '+10,10 @@'), 50_000, (t) => analyzeDocument(ingestText(t), extractor));
+	});
+
+	// The rules group a document's messages by thread once per document (seriesOf in
+	// rules/missing-select-flags.ts), so a list archive costs time linear in its messages.
+	it('the rules over the messages of one large document', () => {
+		const mail = (k: number): string => `From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: D <d@example.invalid>\nSubject: [PATCH] gpux ${k}\nMessage-ID: <m${k}@example.invalid>\nReferences: <root${k % 50}@example.invalid>\nDate: Tue, 3 Mar 2020 10:00:00 +0000\n\n---\ndiff --git a/a${k}.c b/a${k}.c\n--- a/a${k}.c\n+++ b/a${k}.c\n@@ -1,2 +1,3 @@ static void f${k}(struct migrate_vma *a)\n {\n+\tmigrate_vma_pages(a);\n }\n`;
+		assertLinear('rules', (n) => {
+			const doc = ingestText(Array.from({ length: n }, (_, k) => mail(k)).join('\n'));
+			return { doc, facts: extractAll(doc, extractor, {}) };
+		}, 500, (x) => analyzeDocument(x.doc, { extractMessage: (m) => x.facts[m.index]!.facts ?? { messageIndex: m.index, subject: '', files: [], problems: [] }, extractDocument: () => ({ messages: [] }), dispose: () => undefined }));
 	});
 
 	it('chunked mbox reading and the whole-list skim', () => {

@@ -13,7 +13,20 @@ export interface MessageSlice {
 	text: string;
 	/** Document line of the slice's first line. */
 	startLine: number;
+	/** `MboxStream` with `maxMessageChars`: characters of the message not kept (cut from its end). */
+	omitted?: number;
 }
+
+export interface MboxStreamOptions {
+	/**
+	 * Keep at most this many characters of one message; the rest is counted (lines, characters)
+	 * but not held, and the slice says how much was left out (`omitted`). Default: no limit.
+	 */
+	maxMessageChars?: number;
+}
+
+/** A partial line longer than this, not a possible separator, is moved out of the look-ahead buffer. */
+const HOLD_CHARS = 64 * 1024;
 
 const NEXT_HEADER = /[A-Za-z0-9][A-Za-z0-9_.-]*[ \t]*:/y;
 const DATED_FROM = /From \S+\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d/y;
@@ -150,6 +163,16 @@ export class MboxStream {
 	private ended = false;
 	/** Whether any chunk held a CR (otherwise line counting looks for LF only). */
 	private sawCR = false;
+	/** `carry` starts in the middle of a line (a long line was moved out of it). */
+	private midLine = false;
+	/** Characters kept in `parts`, and characters of the current message not kept. */
+	private partsChars = 0;
+	private dropped = 0;
+	private readonly maxChars: number;
+
+	constructor(opts: MboxStreamOptions = {}) {
+		this.maxChars = opts.maxMessageChars ?? Infinity;
+	}
 
 	push(chunk: string): MessageSlice[] {
 		if (this.ended || chunk.length === 0) {
@@ -157,6 +180,20 @@ export class MboxStream {
 		}
 		if (!this.sawCR && chunk.indexOf('\r') !== -1) {
 			this.sawCR = true;
+		}
+		// `carry` holds the unfinished last line (it starts a line unless `midLine`), or a `From `
+		// line still being judged.
+		const lineHead = this.carry.length >= 5 ? this.carry.slice(0, 5) : this.carry + chunk.slice(0, 5 - this.carry.length);
+		if (chunk.indexOf('\n') === -1 && chunk.indexOf('\r') === -1 && this.carry.length + chunk.length > HOLD_CHARS
+			&& (this.midLine || lineHead !== 'From ')) {
+			// A long line that cannot be a separator: move all but its last character into the
+			// message, so the look-ahead buffer (and its copies on every chunk) stays small.
+			const whole = this.carry + chunk;
+			this.append(whole.slice(0, whole.length - 1));
+			this.carry = whole.slice(whole.length - 1);
+			this.resume = 0;
+			this.midLine = true;
+			return [];
 		}
 		this.carry += chunk;
 		return this.scan(false);
@@ -178,19 +215,31 @@ export class MboxStream {
 		}
 		const text = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
 		if (!this.partsBlank) {
-			out.push({ text, startLine: this.msgLine });
+			out.push(this.dropped > 0 ? { text, startLine: this.msgLine, omitted: this.dropped } : { text, startLine: this.msgLine });
 		}
 		this.msgLine += this.partsBreaks;
 		this.parts = [];
 		this.partsBreaks = 0;
 		this.partsBlank = true;
+		this.partsChars = 0;
+		this.dropped = 0;
 	}
 
 	private append(piece: string): void {
 		if (piece.length === 0) {
 			return;
 		}
-		this.parts.push(piece);
+		const room = this.maxChars - this.partsChars;
+		if (piece.length <= room) {
+			this.parts.push(piece);
+			this.partsChars += piece.length;
+		} else {
+			if (room > 0) {
+				this.parts.push(piece.slice(0, room));
+				this.partsChars += room;
+			}
+			this.dropped += piece.length - Math.max(0, room);
+		}
 		this.partsBreaks += countLineBreaks(piece, 0, piece.length, this.sawCR);
 		if (this.partsBlank && !isBlank(piece)) {
 			this.partsBlank = false;
@@ -229,6 +278,8 @@ export class MboxStream {
 				if (p !== 10 && p !== 13) {
 					continue;
 				}
+			} else if (this.midLine) {
+				continue;
 			}
 			const v = separatorAt(text, idx, this.prevBlank, final);
 			if (v === 'more') {
@@ -245,7 +296,9 @@ export class MboxStream {
 		}
 		this.append(text.slice(pieceStart, limit));
 		if (limit > 0) {
+			// (after a long line was moved out, `carry` kept its last character: the line reads as not blank)
 			this.prevBlank = previousLineBlank(text, limit);
+			this.midLine = false;
 		}
 		this.carry = text.slice(limit);
 		this.resume = Math.max(0, resumeAt - limit);

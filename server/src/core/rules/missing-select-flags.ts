@@ -62,13 +62,74 @@ export function seriesOf(ctx: RuleContext): SeriesMessage[] {
 	if (all.length <= 1 || root === undefined) {
 		out = all;
 	} else {
-		out = all.filter((s) => s.facts === ctx.facts || threadRoot(s.message) === root || norm(s.message.headers.messageId) === root);
+		const groups = groupsOf(ctx.series, all);
+		const self = all.find((s) => s.facts === ctx.facts)!;
+		out = members(groups.order, [self], groups.byRoot.get(root), groups.byId.get(root));
 		const subj = ctx.message.subject;
 		if (out.length === 1 && !threaded(ctx.message) && subj.total !== undefined) {
-			out = all.filter((s) => s.facts === ctx.facts || (!threaded(s.message) && s.message.subject.total === subj.total && s.message.subject.version === subj.version));
+			out = members(groups.order, [self], groups.unthreaded.get(`${subj.total}/${subj.version}`));
 		}
 	}
 	perDoc.set(ctx.facts, out);
+	return out;
+}
+
+interface SeriesGroups {
+	byRoot: Map<string, SeriesMessage[]>;
+	byId: Map<string, SeriesMessage[]>;
+	/** Unthreaded mails by `total/version` of their `[PATCH n/M]` subject. */
+	unthreaded: Map<string, SeriesMessage[]>;
+	/** Position of each message in the document's list. */
+	order: Map<SeriesMessage['facts'], number>;
+}
+
+const groupCache = new WeakMap<readonly SeriesMessage[], SeriesGroups>();
+
+/** Thread and series groups of a document, built once (linear in the number of messages). */
+function groupsOf(key: readonly SeriesMessage[], all: readonly SeriesMessage[]): SeriesGroups {
+	const cached = groupCache.get(key);
+	if (cached && cached.order.size === all.length) {
+		return cached;
+	}
+	const g: SeriesGroups = { byRoot: new Map(), byId: new Map(), unthreaded: new Map(), order: new Map() };
+	const push = (map: Map<string, SeriesMessage[]>, k: string | undefined, s: SeriesMessage): void => {
+		if (k === undefined) {
+			return;
+		}
+		const list = map.get(k);
+		if (list) {
+			list.push(s);
+		} else {
+			map.set(k, [s]);
+		}
+	};
+	all.forEach((s, i) => {
+		g.order.set(s.facts, i);
+		push(g.byRoot, threadRoot(s.message), s);
+		push(g.byId, norm(s.message.headers.messageId), s);
+		if (!threaded(s.message)) {
+			push(g.unthreaded, `${s.message.subject.total}/${s.message.subject.version}`, s);
+		}
+	});
+	groupCache.set(key, g);
+	return g;
+}
+
+/** The union of the lists, each message once, in document order. */
+function members(order: Map<SeriesMessage['facts'], number>, ...lists: Array<readonly SeriesMessage[] | undefined>): SeriesMessage[] {
+	const seen = new Set<SeriesMessage['facts']>();
+	const out: SeriesMessage[] = [];
+	for (const list of lists) {
+		for (const s of list ?? []) {
+			if (!seen.has(s.facts)) {
+				seen.add(s.facts);
+				out.push(s);
+			}
+		}
+	}
+	if (out.length > 1) {
+		out.sort((a, b) => (order.get(a.facts) ?? 0) - (order.get(b.facts) ?? 0));
+	}
 	return out;
 }
 
