@@ -10,7 +10,7 @@
  * EXTRA_SYMBOLS documents identifiers the version table does not model (hmm_range fields,
  * interval-notifier helpers, …); their hovers say that no version history is modelled.
  */
-import type { ApiSymbol } from '../model/versions';
+import { EMNE, EMVD, SDP, SDPO, SHR, SM, SMNR, SMO, type ApiSymbol } from '../model/versions';
 
 export interface Pitfall {
 	/** Rule id from the catalogue (DESIGN.md). */
@@ -56,14 +56,6 @@ const P = {
 	notInKernel: { rule: 'api-not-in-kernel', text: 'the name does not exist in the target kernel; the finding names what that kernel has instead.' },
 } satisfies Record<string, Pitfall>;
 
-const SM = 'struct migrate_vma';
-const SMO = 'struct migrate_vma_ops';
-const SDP = 'struct dev_pagemap';
-const SDPO = 'struct dev_pagemap_ops';
-const SHR = 'struct hmm_range';
-const SMNR = 'struct mmu_notifier_range';
-const EMVD = 'enum migrate_vma_direction';
-const EMNE = 'enum mmu_notifier_event';
 const EMT = 'enum memory_type';
 
 export const API_DOCS: Readonly<Record<string, ApiDoc>> = Object.freeze({

@@ -34,14 +34,15 @@ export interface ApiSymbol {
 	bit?: number;
 }
 
-const SM = 'struct migrate_vma';
-const SMO = 'struct migrate_vma_ops';
-const SDP = 'struct dev_pagemap';
-const SDPO = 'struct dev_pagemap_ops';
-const SHR = 'struct hmm_range';
-const SMNR = 'struct mmu_notifier_range';
-const EMVD = 'enum migrate_vma_direction';
-const EMNE = 'enum mmu_notifier_event';
+/** Parent names of struct members and enum constants, shared with the hover docs. */
+export const SM = 'struct migrate_vma';
+export const SMO = 'struct migrate_vma_ops';
+export const SDP = 'struct dev_pagemap';
+export const SDPO = 'struct dev_pagemap_ops';
+export const SHR = 'struct hmm_range';
+export const SMNR = 'struct mmu_notifier_range';
+export const EMVD = 'enum migrate_vma_direction';
+export const EMNE = 'enum mmu_notifier_event';
 const EMT = 'enum memory_type';
 
 function s(sym: ApiSymbol): ApiSymbol {
