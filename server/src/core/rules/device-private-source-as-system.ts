@@ -200,7 +200,7 @@ export const rule: Rule = {
 	check(ctx: RuleContext): RuleFinding[] {
 		const out: RuleFinding[] = [];
 		const k = ctx.kernelText;
-		const all = [...seriesPost(ctx)];
+		let all: FnRef[] | undefined;
 		let inSeries: Set<object> | undefined;
 		for (const ref of ownPost(ctx)) {
 			const { fn, file } = ref;
@@ -216,6 +216,7 @@ export const rule: Rule = {
 			const sinks = uses.flatMap(sinksOf);
 			if (!guardedHere && sinks.length > 0) {
 				const scope = scopeKey(file.path);
+				all ??= [...seriesPost(ctx)];
 				const mine = all.find((r) => r.fn === fn) ?? ref;
 				inSeries ??= new Set(seriesOf(ctx).map((m) => m.facts));
 				const r = reach(ctx, mine, callerIndex(ctx, scope), inSeries);

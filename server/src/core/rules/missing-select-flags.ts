@@ -62,12 +62,13 @@ export function seriesOf(ctx: RuleContext): SeriesMessage[] {
 	if (all.length <= 1 || root === undefined) {
 		out = all;
 	} else {
+		// Every message of a thread (or of an unthreaded series) gets the same array, so that
+		// what rules compute once per series (keyed by this array) is shared by all its messages.
 		const groups = groupsOf(ctx.series, all);
-		const self = all.find((s) => s.facts === ctx.facts)!;
-		out = members(groups.order, [self], groups.byRoot.get(root), groups.byId.get(root));
+		out = groups.memo(`thread:${root}`, () => members(groups.order, groups.byRoot.get(root), groups.byId.get(root)));
 		const subj = ctx.message.subject;
 		if (out.length === 1 && !threaded(ctx.message) && subj.total !== undefined) {
-			out = members(groups.order, [self], groups.unthreaded.get(`${subj.total}/${subj.version}`));
+			out = groups.memo(`series:${subj.total}/${subj.version}`, () => members(groups.order, groups.unthreaded.get(`${subj.total}/${subj.version}`)));
 		}
 	}
 	perDoc.set(ctx.facts, out);
@@ -81,6 +82,8 @@ interface SeriesGroups {
 	unthreaded: Map<string, SeriesMessage[]>;
 	/** Position of each message in the document's list. */
 	order: Map<SeriesMessage['facts'], number>;
+	/** The member list of a thread or series, built once and then shared. */
+	memo(key: string, make: () => SeriesMessage[]): SeriesMessage[];
 }
 
 const groupCache = new WeakMap<readonly SeriesMessage[], SeriesGroups>();
@@ -91,7 +94,21 @@ function groupsOf(key: readonly SeriesMessage[], all: readonly SeriesMessage[]):
 	if (cached && cached.order.size === all.length) {
 		return cached;
 	}
-	const g: SeriesGroups = { byRoot: new Map(), byId: new Map(), unthreaded: new Map(), order: new Map() };
+	const lists = new Map<string, SeriesMessage[]>();
+	const g: SeriesGroups = {
+		byRoot: new Map(),
+		byId: new Map(),
+		unthreaded: new Map(),
+		order: new Map(),
+		memo(key, make) {
+			let list = lists.get(key);
+			if (!list) {
+				list = make();
+				lists.set(key, list);
+			}
+			return list;
+		},
+	};
 	const push = (map: Map<string, SeriesMessage[]>, k: string | undefined, s: SeriesMessage): void => {
 		if (k === undefined) {
 			return;
