@@ -28,11 +28,16 @@ const EXPECTED: Record<string, Expected> = {
 	// Chunk end computed from the unchanging `start` (fixed by 043). The cpages/npages reset Ralph
 	// named is a v5.4-era contract question that hch settled by clearing them in setup: no rule.
 	'002': { label: 'defect', flagged: [{ rule: 'chunk-end-from-invariant', code: 'args.end = start + (c << PAGE_SHIFT);' }] },
+	// The defect Ralph names here (cpages/npages not reset between setup calls) is not detected: see
+	// 002. What is flagged is the other defect of the same quoted hunk, the chunk end of 002 (fix 043).
 	'003': { label: 'defect-reply', flagged: [{ rule: 'chunk-end-from-invariant', code: 'args.end = start + (c << PAGE_SHIFT);', quoted: true }] },
 	'004': { label: 'reply' },
 	'005': { label: 'reply' },
 	// sizeof of the pointer for src/dst (fixed by 007); on 5.4 every device-private page is collected,
-	// so dma-mapping the source page as system memory is the mixed-range defect 027 later fixed.
+	// so dma-mapping the source page as system memory is the mixed-range defect 027 later fixed (that
+	// one is our expectation, not part of the README label). The chunk-end bug the label also names
+	// sits on unchanged context lines here (introduced by 002, where it is flagged): rules report only
+	// on a patch's own `+` lines, so it is not expected.
 	'006': {
 		label: 'defect',
 		flagged: [
@@ -130,9 +135,9 @@ describe('the catalogue on the labelled corpus', { skip: haveCorpus ? false : 'c
 				assert.ok(got.some((g) => g.rule === w.rule && g.code.includes(w.code) && g.quoted === Boolean(w.quoted)),
 					`${id}: expected ${w.rule} on "${w.code}"; got ${JSON.stringify(got)}`);
 			}
-			// Nothing else at warning or above: every serious finding is one we expect.
+			// Nothing else at warning or above: every serious finding is one we expect (same rule, code and quoting).
 			for (const g of got) {
-				assert.ok(wanted.some((w) => w.rule === g.rule && g.code.includes(w.code)),
+				assert.ok(wanted.some((w) => w.rule === g.rule && g.code.includes(w.code) && g.quoted === Boolean(w.quoted)),
 					`${id}: unexpected ${g.rule} on "${g.code}" (a ${exp.label} mail)`);
 			}
 			for (const rule of exp.fixes ?? []) {

@@ -157,6 +157,13 @@ const MORE: Record<string, Case[]> = {
 		// the series adds src_owner itself: judged against the series, whatever the kernel
 		{ fixture: 'defines.patch', kernel: '5.6', expected: [] },
 		{ fixture: 'defines.patch', kernel: '6.1', expected: [] },
+		// all three parts present and none adds the compound names: they are judged against the kernel
+		{ fixture: 'series-part.patch', kernel: '6.15', expected: [
+			{ at: 'MIGRATE_VMA_SELECT_COMPOUND', severity: 'warning' },
+			{ at: 'MIGRATE_PFN_COMPOUND', severity: 'warning' },
+			{ at: 'MIGRATE_PFN_LOCKED', severity: 'warning' },
+			{ at: 'MIGRATE_PFN_COMPOUND', severity: 'warning' },
+		] },
 	],
 };
 
@@ -361,6 +368,27 @@ describe('api-not-in-kernel details', () => {
 		assert.deepEqual(await findingsOf(old, ['api-not-in-kernel'], { rules: [apiNotInKernel] }), []);
 		const strict = await findingsOf(old, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: '5.10' });
 		assert.ok(strict.some((f) => textAt(old, f).startsWith('src_owner')));
+	});
+
+	it('on a later part whose earlier parts are missing, a too-new name is info, a removed one still a warning', async () => {
+		const text = readFixture('rules', 'api-not-in-kernel', 'series-part.patch');
+		const part3 = text.slice(text.indexOf('From 7c1e0a30'));
+		const parts23 = text.slice(text.indexOf('From 7c1e0a20'));
+		assert.ok(part3.length < parts23.length && parts23.length < text.length);
+		for (const [form, doc, missing] of [['part 3 alone', part3, /patches 1–2 of its series are not in this file/], ['part 3 quoted', quoteMail(part3), /patches 1–2 of its series are not in this file/], ['parts 2 and 3', parts23, /patch 1 of its series is not in this file/]] as const) {
+			const found = sortFindings(await findingsOf(doc, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: '6.15' }));
+			assert.deepEqual(found.map((f) => `${f.severity} ${/^`(\w+)`/.exec(f.message)?.[1]}`),
+				['info MIGRATE_VMA_SELECT_COMPOUND', 'info MIGRATE_PFN_COMPOUND', 'warning MIGRATE_PFN_LOCKED', 'info MIGRATE_PFN_COMPOUND'], form);
+			for (const f of found.filter((x) => x.severity === 'info')) {
+				assert.match(f.message, /arrived in 6\.19/, form);
+				assert.match(f.message, /This is patch 3\/3/, form);
+				assert.match(f.message, missing, form);
+			}
+		}
+		// a first part, or a lone patch, has no earlier part to lean on
+		const alone = part3.replace('[PATCH 3/3]', '[PATCH]');
+		const lone = await findingsOf(alone, ['api-not-in-kernel'], { rules: [apiNotInKernel], kernel: '6.15' });
+		assert.deepEqual(lone.map((f) => f.severity), ['warning', 'warning', 'warning', 'warning']);
 	});
 
 	it('never blames removed code', async () => {

@@ -8,6 +8,11 @@
  * name are judged against the series, not against the kernel. When the kernel was only guessed
  * from the mail's date, names of the next release, names the target release removes, and names the
  * patch's own context lines use are accepted too (the patch was written against a development tree).
+ *
+ * A later part of a series (`[PATCH 5/7]`) whose earlier parts are not in the document may use a
+ * name one of those parts adds: a name that is only too new for the kernel (or only proposed) is
+ * then reported as `info` that says so, not as a build failure. Names the kernel no longer has are
+ * still warnings.
  */
 import type { Rule, RuleContext, RuleFinding } from './types';
 import { isNewCode } from './types';
@@ -164,7 +169,52 @@ function ver(s: string | undefined): KernelVersion | undefined {
 	return s === undefined ? undefined : parseKernel(s);
 }
 
-function explain(sym: ApiSymbol, shown: string, k: KernelVersion, instead: string | undefined): string {
+/** `1–4` or `2, 5` for a sorted list of part numbers. */
+function partsText(parts: number[]): string {
+	const runs: string[] = [];
+	for (let i = 0; i < parts.length;) {
+		let j = i;
+		while (j + 1 < parts.length && parts[j + 1] === parts[j]! + 1) {
+			j++;
+		}
+		runs.push(j > i ? `${parts[i]}–${parts[j]}` : `${parts[i]}`);
+		i = j + 1;
+	}
+	return runs.join(', ');
+}
+
+/**
+ * The earlier parts of this message's series (`1`…`n-1` of `[PATCH n/M]`) that the document does
+ * not hold as patches of the same series length and version; empty for a first part or a lone patch.
+ */
+function missingEarlierParts(ctx: RuleContext): number[] {
+	const s = ctx.message.subject;
+	if (s.number === undefined || s.total === undefined || s.number <= 1 || s.number > s.total) {
+		return [];
+	}
+	const have = new Set<number>();
+	for (const m of seriesOf(ctx)) {
+		const o = m.message.subject;
+		if (!o.isReply && o.number !== undefined && o.total === s.total && o.version === s.version) {
+			have.add(o.number);
+		}
+	}
+	const missing: number[] = [];
+	for (let i = 1; i < s.number; i++) {
+		if (!have.has(i)) {
+			missing.push(i);
+		}
+	}
+	return missing;
+}
+
+interface PartialSeries {
+	number: number;
+	total: number;
+	missing: number[];
+}
+
+function explain(sym: ApiSymbol, shown: string, k: KernelVersion, instead: string | undefined, partial?: PartialSeries): string {
 	const kt = formatKernel(k);
 	const since = ver(sym.since);
 	const until = ver(sym.until);
@@ -182,7 +232,13 @@ function explain(sym: ApiSymbol, shown: string, k: KernelVersion, instead: strin
 	} else {
 		base = `\`${shown}\` does not exist in kernel ${kt}`;
 	}
-	base += '. The patch does not build against that kernel';
+	if (partial) {
+		const many = partial.missing.length > 1;
+		base += `. This is patch ${partial.number}/${partial.total} and ${many ? 'patches' : 'patch'} ${partsText(partial.missing)} of its series ${many ? 'are' : 'is'} not in this file: `
+			+ `unless ${many ? 'one of them adds' : 'it adds'} the name, the patch does not build against that kernel`;
+	} else {
+		base += '. The patch does not build against that kernel';
+	}
 	switch (sym.name) {
 		case 'src_owner':
 			if (instead === 'pgmap_owner') {
@@ -268,6 +324,8 @@ export const rule: Rule = {
 		const prev = previousKernel(k);
 		const skipLocs = notifierOwnerLocs(ctx);
 		const seen = new Set<string>();
+		const subj = ctx.message.subject;
+		let missing: number[] | undefined;
 
 		const judge = (name: string, sym: ApiSymbol, loc: Loc): RuleFinding | undefined => {
 			if (existsIn(sym, k)) {
@@ -287,8 +345,19 @@ export const rule: Rule = {
 				}
 			}
 			const r = nameIn(sym.name, k, sym.parent);
+			// Too new or only proposed (not gone): an earlier part of the series that this
+			// document lacks may add it.
+			const since = ver(sym.since);
+			const addable = sym.unreleased === true || (since !== undefined && cmpKernel(k, since) < 0);
+			if (addable) {
+				missing ??= missingEarlierParts(ctx);
+			}
+			const partial = addable && missing && missing.length > 0 && subj.number !== undefined && subj.total !== undefined
+				? { number: subj.number, total: subj.total, missing }
+				: undefined;
 			return {
-				message: explain(sym, name, k, r.instead),
+				severity: partial ? 'info' : undefined,
+				message: explain(sym, name, k, r.instead, partial),
 				loc,
 				fixes: renameFix(ctx.message, { name, loc }, r.instead),
 			};
