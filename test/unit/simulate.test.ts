@@ -541,6 +541,180 @@ describe('§6 notification events by era', () => {
 	});
 });
 
+// ---- review cases: hand-worked from SEMANTICS.md, each once wrong or untested ----------------------------
+
+describe('review: hand-worked corner cases', () => {
+	// §4.5 (only device destinations refuse a folio with a mapping; folio_migrate_mapping carries the
+	// mapping to a system destination) and §11 (page-cache pages never move into device memory): a
+	// file page moved to system RAM is still page cache, so a second migration to the device fails.
+	it('a page-cache page migrated to system memory stays page cache and still cannot go to the device', () => {
+		const setup = { op: 'setup', flags: ['SYSTEM'], pgmapOwner: 'gpu0', first: 0, count: 1 };
+		run({ kernel: '6.8', vma: { anonymous: false, shared: false, write: true }, pages: [{ state: 'file' }],
+			steps: [setup, ...fullMigration('system'), setup, ...fullMigration('device-private')] }, {
+			steps: [
+				{ ret: 0, cpages: 1, src: ['VALID|MIGRATE'] }, { dst: ['VALID'] }, { migrated: [true], src: ['VALID|MIGRATE'] }, { moved: 1, restored: 0 },
+				{ ret: 0, cpages: 1, src: ['VALID|MIGRATE'] }, { dst: ['VALID'] }, { migrated: [false], src: ['VALID'] }, { moved: 0, restored: 1 },
+			],
+			notifications: [{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 1 }, { event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 1 }],
+			final: [{ state: 'file', writable: false }],
+			warnings: [],
+		});
+	});
+
+	// §4.2 historical deltas: up to 6.18 every PMD-mapped THP is split at collect time, before any
+	// flag test (huge zero page: split into zero-page PTEs; THP: trylock + split, skipped if either
+	// fails). §4.2 latest table: on 6.19 a PMD without SELECT_SYSTEM is skipped whole, not split.
+	it('a PMD THP or huge zero page not selected is still split on 6.18, left whole on 6.19', () => {
+		const sc = (kernel: string, pages: ScenarioPage[]) => ({ kernel, vma: anon, pages,
+			steps: [{ op: 'setup', flags: ['DEVICE_PRIVATE'], pgmapOwner: 'gpu0', first: 0, count: 512 }] });
+		const thp = pmd({ state: 'system', writable: true });
+		const hzp = pmd({ state: 'zero' });
+		const none = { steps: [{ ret: 0, cpages: 0, src: { '0-511': '' } }], notifications: [{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 512 }] };
+		const a = run(sc('6.18', thp), { ...none, final: { '0-511': { state: 'system', writable: true } } });
+		assert.match(a.steps[0].src?.[0].why ?? '', /split/);
+		run(sc('6.19', thp), { ...none, final: { '0': { state: 'system', writable: true, pmd: true }, '1-511': { state: 'system', writable: true } } });
+		run(sc('6.18', hzp), { ...none, final: { '0-511': { state: 'zero', writable: false } } });
+		run(sc('6.19', hzp), { ...none, final: { '0': { state: 'zero', pmd: true }, '1-511': { state: 'zero' } } });
+		// A locked THP cannot be trylocked for the split: the range is skipped and the PMD stays.
+		const locked = pmd({ state: 'system', writable: true });
+		locked[0] = { ...locked[0], locked: true };
+		run(sc('6.18', locked), { ...none, final: { '0': { state: 'system', pmd: true, locked: true }, '1-511': { state: 'system' } } });
+	});
+
+	// §1 (6.15 "Trylock device page in do_swap_page") and §5: on 6.15+ the core trylocks the device
+	// page before calling migrate_to_ram and retries the fault if it cannot; the handler never runs.
+	// On 6.14 the handler runs and its own collection fails the trylock.
+	it('a CPU fault on a device-private page locked by someone else: no handler on 6.15, a failed trylock on 6.14', () => {
+		const sc = (kernel: string, step: Record<string, unknown>) => ({ kernel, vma: anon,
+			pages: [{ state: 'device-private', owner: 'gpu0', locked: true }], steps: [step] });
+		const a = run(sc('6.15', { op: 'cpu-fault', page: 0 }), { steps: [{ op: 'cpu-fault', ret: 0 }], notifications: [],
+			final: [{ state: 'device-private', owner: 'gpu0', writable: true, locked: true }] });
+		assert.equal(a.steps[0].src, undefined);
+		assert.match(String(a.steps[0].why), /not called/);
+		run(sc('6.14', { op: 'cpu-fault', page: 0 }), { steps: [{ op: 'cpu-fault', ret: 0, cpages: 0, src: [''], migrated: [false] }],
+			notifications: [{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 1 }],
+			final: [{ state: 'device-private', owner: 'gpu0', locked: true }] });
+		// GUP faults device-private pages back through the same path: on 6.15 it cannot, so nothing is pinned.
+		run(sc('6.15', { op: 'pin', first: 0, count: 1 }), { steps: [{ op: 'pin', ret: -14, pinned: [false] }], notifications: [],
+			final: [{ state: 'device-private', owner: 'gpu0', locked: true }] });
+	});
+
+	// §11 and §4.4: the CPU mapping's permission comes from the old entry (existing pages) or VM_WRITE
+	// (holes, zero page). A read fault brings a read-only entry back read-only; a write access then
+	// retries and takes an ordinary write-protect fault, so the page ends writable.
+	it('read-only private anon pages: device entry read-only, back read-only on a read, writable after a write', () => {
+		const pages: ScenarioPage[] = [{ state: 'system', writable: false }, { state: 'system', writable: true }, { state: 'none' }, { state: 'zero' }];
+		run({ kernel: '6.8', vma: anon, pages,
+			steps: [{ op: 'setup', flags: ['SYSTEM'], pgmapOwner: 'gpu0', first: 0, count: 4 }, ...fullMigration('device-private'), { op: 'cpu-fault', page: 0 }, { op: 'cpu-fault', page: 1, write: true }] }, {
+			steps: [
+				{ ret: 0, cpages: 4, src: ['VALID|MIGRATE', 'VALID|MIGRATE|WRITE', 'MIGRATE', 'MIGRATE'] },
+				{ filled: 4 }, { migrated: [true, true, true, true] }, { moved: 4, restored: 0 },
+				{ op: 'cpu-fault', ret: 0, src: ['VALID|MIGRATE'], migrated: [true] },
+				{ op: 'cpu-fault', ret: 0, src: ['VALID|MIGRATE|WRITE'], migrated: [true] },
+			],
+			notifications: [
+				{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 4 },
+				{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 2, count: 2 },
+				{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 1 },
+				{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 1, count: 1 },
+			],
+			final: [{ state: 'system', writable: false }, { state: 'system', writable: true },
+				{ state: 'device-private', owner: 'gpu0', writable: true }, { state: 'device-private', owner: 'gpu0', writable: true }],
+		});
+		run({ kernel: '6.8', vma: anon, pages: [{ state: 'device-private', owner: 'gpu0', writable: false }], steps: [{ op: 'cpu-fault', page: 0, write: true }] },
+			{ steps: [{ ret: 0, src: ['VALID|MIGRATE'], migrated: [true] }], final: [{ state: 'system', writable: true }] });
+		// Without VM_WRITE every destination entry is read-only, holes and zero page included.
+		run({ kernel: '6.8', vma: { anonymous: true, write: false }, pages: [{ state: 'system' }, { state: 'none' }, { state: 'zero' }],
+			steps: [{ op: 'setup', flags: ['SYSTEM'], pgmapOwner: 'gpu0', first: 0, count: 3 }, ...fullMigration('device-private')] }, {
+			steps: [{ cpages: 3, src: ['VALID|MIGRATE', 'MIGRATE', 'MIGRATE'] }, {}, { migrated: [true, true, true] }, { moved: 3 }],
+			final: { '0-2': { state: 'device-private', owner: 'gpu0', writable: false } },
+		});
+	});
+
+	// §11: PROT_NONE (no VM_READ) is not rejected by migrate_vma_setup(); a CPU access or GUP on such a
+	// vma, or a write / FOLL_WRITE on a vma without VM_WRITE, is refused before any fault handling.
+	it('access checks: SIGSEGV / -EFAULT without VM_READ or VM_WRITE, while setup still selects', () => {
+		run({ kernel: '6.8', vma: { anonymous: true, read: false, write: false }, pages: [{ state: 'none' }, { state: 'device-private', owner: 'gpu0' }],
+			steps: [{ op: 'cpu-fault', page: 1 }, { op: 'pin', first: 0, count: 2, write: false },
+				{ op: 'setup', flags: ['SYSTEM', 'DEVICE_PRIVATE'], pgmapOwner: 'gpu0', first: 0, count: 2 }, { op: 'finalize' }] }, {
+			steps: [{ ret: 'VM_FAULT_SIGSEGV' }, { ret: -14, pinned: [false, false] }, { ret: 0, cpages: 2, src: ['MIGRATE', 'VALID|MIGRATE'] }, { restored: 1 }],
+			notifications: [{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 2 }],
+			final: [{ state: 'none' }, { state: 'device-private', owner: 'gpu0', writable: false }],
+		});
+		run({ kernel: '6.8', vma: { anonymous: true, write: false }, pages: [{ state: 'system' }, { state: 'zero' }, { state: 'none' }],
+			steps: [{ op: 'cpu-fault', page: 0, write: true }, { op: 'cpu-fault', page: 1, write: true }, { op: 'pin', first: 0, count: 3 },
+				{ op: 'pin', first: 2, count: 1, write: false }] }, {
+			steps: [{ ret: 'VM_FAULT_SIGSEGV' }, { ret: 'VM_FAULT_SIGSEGV' }, { ret: -14, pinned: [false, false, false] }, { ret: 1, pinned: [true] }],
+			final: [{ state: 'system', writable: false }, { state: 'zero' }, { state: 'zero', pinned: true }],
+		});
+	});
+
+	// §11: private file mappings whose pages were written (COW anonymous copies) do migrate; a write
+	// fault (or a FOLL_WRITE pin) on an empty address of such a mapping makes that anonymous copy.
+	it('a write to an empty address of a private file mapping makes an anonymous copy, which migrates unless pinned', () => {
+		run({ kernel: '6.8', vma: { anonymous: false, shared: false, write: true }, pages: [{ state: 'none' }, { state: 'none' }, { state: 'none' }],
+			steps: [{ op: 'cpu-fault', page: 0, write: true }, { op: 'pin', first: 1, count: 1 }, { op: 'cpu-fault', page: 2 },
+				{ op: 'setup', flags: ['SYSTEM'], pgmapOwner: 'gpu0', first: 0, count: 3 }, ...fullMigration('device-private')] }, {
+			steps: [{ ret: 0 }, { ret: 1, pinned: [true] }, { ret: 0 },
+				{ ret: 0, cpages: 2, src: ['VALID|MIGRATE|WRITE', '', 'VALID|MIGRATE'] }, { dst: ['VALID', '', 'VALID'] },
+				{ migrated: [true, false, false] }, { moved: 1, restored: 1 }],
+			notifications: [{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 3 }],
+			final: [{ state: 'device-private', owner: 'gpu0', writable: true }, { state: 'system', writable: true, pinned: true }, { state: 'file', writable: false }],
+		});
+	});
+
+	// §2.3 / §4.2 pte_none row / §4.7 rule 5 on 5.9, where flags first exist: flags 0 collects only the
+	// holes of an anonymous vma; §2.2 dst still carries LOCKED (until 5.15); §4.5 second invalidation
+	// from the first hole to the end of the range.
+	it('flags 0 on 5.9 migrates only the holes', () => {
+		run({ kernel: '5.9', vma: anon,
+			pages: [{ state: 'none' }, { state: 'zero' }, { state: 'system' }, { state: 'device-private', owner: 'gpu0' }, { state: 'none' }],
+			steps: [{ op: 'setup', flags: [], pgmapOwner: 'gpu0', first: 0, count: 5 }, ...fullMigration('device-private')] }, {
+			steps: [
+				{ ret: 0, cpages: 2, src: ['MIGRATE', '', '', '', 'MIGRATE'] },
+				{ filled: 2, dst: ['VALID|LOCKED', '', '', '', 'VALID|LOCKED'] },
+				{ migrated: [true, false, false, false, true] },
+				{ moved: 2, restored: 0 },
+			],
+			notifications: [{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 5 }, { event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 5 }],
+			final: [{ state: 'device-private', owner: 'gpu0', writable: true }, { state: 'zero' }, { state: 'system', writable: true },
+				{ state: 'device-private', owner: 'gpu0', writable: true }, { state: 'device-private', owner: 'gpu0', writable: true }],
+			warnings: [],
+		});
+	});
+
+	// §7: FOLL_LONGTERM on device-coherent memory migrates it first (migrate_device_coherent_page on
+	// 6.0–6.11, _folio from 6.12) with an owner-less MMU_NOTIFY_CLEAR from the rmap unmap; a read-only
+	// long-term pin keeps the mapping read-only; a short-term pin leaves the page in device memory.
+	it('long-term pin on device-coherent memory on 6.0 and 6.12; short-term pin stays', () => {
+		for (const [kernel, fn] of [['6.0', 'migrate_device_coherent_page'], ['6.12', 'migrate_device_coherent_folio']]) {
+			const res = run({ kernel, vma: anon, pages: [{ state: 'device-coherent', owner: 'gpu0', writable: false }, { state: 'device-coherent', owner: 'gpu0' }],
+				steps: [{ op: 'pin', first: 0, count: 1, longterm: true, write: false }, { op: 'pin', first: 1, count: 1 }] }, {
+				steps: [{ ret: 1, pinned: [true] }, { ret: 1, pinned: [true] }],
+				notifications: [{ event: 'MMU_NOTIFY_CLEAR', owner: null, first: 0, count: 1 }],
+				final: [{ state: 'system', writable: false, pinned: true }, { state: 'device-coherent', owner: 'gpu0', writable: true, pinned: true }],
+			});
+			assert.ok(String(res.steps[0].why).includes(`${fn}()`), String(res.steps[0].why));
+		}
+	});
+
+	// §4.5 (6.19+): a COMPOUND empty slot given base-page destinations becomes 512 single insertions;
+	// a skipped slot stays empty. One second invalidation from the hole to the end.
+	it('a COMPOUND hole with base destinations is inserted page by page on 6.19', () => {
+		run({ kernel: '6.19', vma: anon, pages: rep({ state: 'none' }, 512),
+			steps: [{ op: 'setup', flags: ['SYSTEM', 'COMPOUND'], pgmapOwner: 'gpu0', first: 0, count: 512 }, ...fullMigration('device-private', 'gpu0', { skip: [5] })] }, {
+			steps: [
+				{ cpages: 1, src: { '0': 'MIGRATE|COMPOUND', '1-511': '' } },
+				{ filled: 511, dst: { '0-4': 'VALID', '5': '', '6-511': 'VALID' } },
+				{ migrated: { '0-4': true, '5': false, '6-511': true }, src: { '0-4': 'MIGRATE', '5': '', '6-511': 'MIGRATE' } },
+				{ moved: 511 },
+			],
+			notifications: [{ event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 512 }, { event: 'MMU_NOTIFY_MIGRATE', owner: 'gpu0', first: 0, count: 512 }],
+			final: { '0-4': { state: 'device-private', owner: 'gpu0', writable: true }, '5': { state: 'none' }, '6-511': { state: 'device-private', owner: 'gpu0', writable: true } },
+		});
+	});
+});
+
 // ---- malformed input -------------------------------------------------------------------------------------
 
 describe('malformed scenarios', () => {

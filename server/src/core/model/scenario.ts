@@ -75,7 +75,10 @@ export interface PinStep {
 	first: number;
 	count: number;
 	longterm?: boolean;
-	/** FOLL_WRITE (default true): empty, zero-page and read-only pages are faulted in writable. */
+	/**
+	 * FOLL_WRITE (default true): empty, zero-page and read-only pages are faulted in writable. A vma
+	 * without VM_WRITE (or, for a read pin, without VM_READ) makes the whole step -EFAULT.
+	 */
 	write?: boolean;
 }
 
@@ -93,7 +96,7 @@ export interface UnpinStep {
 export interface CpuFaultStep {
 	op: 'cpu-fault';
 	page: number;
-	/** A write access (default false). */
+	/** A write access (default false). Without VM_WRITE (or any access without VM_READ) the result is VM_FAULT_SIGSEGV. */
 	write?: boolean;
 	/** 6.1+: whether the handler passes fault_page = vmf->page (default true). */
 	passFaultPage?: boolean;

@@ -22,6 +22,14 @@
  * - Invalidations before 5.0 had no event type: they are reported as `invalidate_range_start`.
  * - A long-term pin migrating a device-coherent page raises an MMU_NOTIFY_CLEAR invalidation
  *   without owner (the rmap unmap path), per our reading; marked derived.
+ * - Up to 6.18 a PMD-mapped THP (or huge zero page) is split at collect time whatever the flags
+ *   (SEMANTICS §4.2 historical deltas); from 6.19 an unselected PMD is left whole.
+ * - A page-cache page migrated to a system destination stays page cache (`file`).
+ * - CPU accesses and pins check the vma first: no VM_READ, or a write without VM_WRITE, is
+ *   VM_FAULT_SIGSEGV / -EFAULT with no change. A write fault that brings a read-only device-private
+ *   entry back then makes the new mapping writable (the retried write's write-protect fault).
+ * - 6.15+: a CPU fault (or GUP) on a device-private page locked by someone else does not reach
+ *   migrate_to_ram (do_swap_page's trylock fails and the fault is retried).
  * Result objects (src entries, final pages) are shared between identical entries and frozen.
  */
 import { type KernelVersion, NEWEST_KERNEL, OLDEST_KERNEL, cmpKernel, formatKernel, parseKernel } from './kernel';
@@ -496,6 +504,7 @@ class Sim {
 	readonly vmaAnon: boolean;
 	readonly vmaShared: boolean;
 	readonly vmaWrite: boolean;
+	readonly vmaRead: boolean;
 	readonly vmaBad: string | null;
 	readonly notifications: Notification[] = [];
 	readonly warnings: string[] = [];
@@ -521,6 +530,7 @@ class Sim {
 		this.vmaShared = vma.shared === true;
 		this.vmaAnon = anonymous && !this.vmaShared;
 		this.vmaWrite = vma.write !== false;
+		this.vmaRead = vma.read !== false;
 		this.vmaBad = vma.hugetlb === true ? 'hugetlb' : vma.special === true ? 'VM_SPECIAL (VM_IO, VM_PFNMAP, VM_MIXEDMAP or VM_DONTEXPAND)' : vma.dax === true ? 'DAX' : null;
 		this.W = whyTable((t) => this.wid(t), this.era);
 		this.lastNoSession = this.W.noSetup;
@@ -841,13 +851,13 @@ class Sim {
 						src[k] = M_MIGRATE;
 						why[k] = W.zeroSel;
 					} else {
-						why[k] = era.srcOwner ? W.zeroSrcOwner : W.zeroNoSel;
+						why[k] = i < splitEnd ? W.splitNoSel : era.srcOwner ? W.zeroSrcOwner : W.zeroNoSel;
 					}
 					break;
 				case ST_SYSTEM:
 				case ST_FILE:
 					if (!selSystem) {
-						why[k] = era.srcOwner ? W.sysSrcOwner : W.sysNoSel;
+						why[k] = i < splitEnd ? W.splitNoSel : era.srcOwner ? W.sysSrcOwner : W.sysNoSel;
 					} else {
 						const pc = this.isPageCache(i);
 						this.candidate(ses, a, i, i < splitEnd ? (pc ? W.fileSel : W.thpSplitSel) : (pc ? W.fileSel : W.sysSel), ctx);
@@ -1014,6 +1024,20 @@ class Sim {
 		};
 		if ((pf[h] & PF_MIG) !== 0) {
 			return fill(W.migrating);
+		}
+		if (!era.compound) {
+			// ≤6.18 (SEMANTICS §4.2 historical deltas): every PMD-mapped THP is split before any flag or
+			// owner test — the huge zero page into zero-page PTEs, a THP by trylock + split_huge_page
+			// (range skipped if either fails) — and the per-PTE rules then decide.
+			if (st === ST_ZERO) {
+				return split();
+			}
+			for (let j = h; j < h + HPAGE_NR; j++) {
+				if ((pf[j] & PF_LOCKED) !== 0 || (j >= ctx.lockFirst && j < ctx.lockEnd) || this.hasExtraRef(j) || ctx.ref === j) {
+					return fill(W.thpSplitFail);
+				}
+			}
+			return split();
 		}
 		let selected: boolean;
 		let notWhy: Why = W.thpNoSel;
@@ -1390,10 +1414,13 @@ class Sim {
 				bogus += unit;
 			}
 			const w = (m & M_WRITE) !== 0;
+			// §4.5: a page-cache page may move to a system destination (folio_migrate_mapping carries
+			// the mapping over); the new page is still page cache, not an anonymous page.
+			const to = ses.dstState === ST_SYSTEM && this.state[i] === ST_FILE ? ST_FILE : ses.dstState;
 			if (unit > 1) {
-				this.placeUnit(i, ses.dstState, ses.dstOwner, w, (dst[k] & D_COMPOUND) !== 0);
+				this.placeUnit(i, to, ses.dstOwner, w, (dst[k] & D_COMPOUND) !== 0);
 			} else {
-				this.place(i, ses.dstState, ses.dstOwner, w);
+				this.place(i, to, ses.dstOwner, w);
 			}
 			moved += unit;
 			k += unit;
@@ -1418,6 +1445,12 @@ class Sim {
 		const p = st.page;
 		const write = st.write === true;
 		const s = this.state[p];
+		if (!this.vmaRead || (write && !this.vmaWrite)) {
+			// The architecture's access check runs before any page-table handling (no handler, no change).
+			return { op: 'cpu-fault', ret: 'VM_FAULT_SIGSEGV', page: p, why: !this.vmaRead
+				? 'The vma has no VM_READ (PROT_NONE): the access is refused before any fault handling (SIGSEGV); nothing changes.'
+				: 'A write to a vma without VM_WRITE: the access is refused before any fault handling (SIGSEGV); nothing changes.' };
+		}
 		if ((this.pf[p] & PF_MIG) !== 0) {
 			return { op: 'cpu-fault', ret: 0, page: p, why: 'The address holds a migration entry of an unfinished migration: the CPU waits until that migration is finalized (nothing changes here).' };
 		}
@@ -1427,7 +1460,11 @@ class Sim {
 					this.place(p, write ? ST_SYSTEM : ST_ZERO, -1, write);
 					return { op: 'cpu-fault', ret: 0, page: p, why: write ? 'Anonymous write fault: a new zeroed system page is mapped writable.' : 'Anonymous read fault: the shared zero page is mapped.' };
 				}
-				this.place(p, ST_FILE, -1, write && this.vmaShared);
+				if (write && !this.vmaShared) {
+					this.place(p, ST_SYSTEM, -1, true);
+					return { op: 'cpu-fault', ret: 0, page: p, why: 'Write fault on a private file mapping: the file page is read and copied (copy-on-write); the anonymous copy is mapped writable.' };
+				}
+				this.place(p, ST_FILE, -1, write);
 				return { op: 'cpu-fault', ret: 0, page: p, why: 'Fault on a file-backed or shared vma: the page-cache page is mapped.' };
 			case ST_ZERO:
 				if (write) {
@@ -1451,8 +1488,20 @@ class Sim {
 				return { op: 'cpu-fault', ret: 'VM_FAULT_MAJOR', page: p, why: 'Swapped-out page: swapped in as a system page.' };
 			case ST_DC:
 				return { op: 'cpu-fault', ret: 0, page: p, why: 'Device-coherent memory is CPU-addressable: no fault, the page stays in device memory.' };
-			default:
-				return this.migrateToRam(p, st, stepIdx, 'cpu-fault');
+			default: {
+				const r = this.migrateToRam(p, st, stepIdx, 'cpu-fault');
+				if (r.ok && write && (this.pf[p] & PF_WRITE) === 0) {
+					// The CPU retries the write: a write-protect fault makes the new (anonymous) mapping
+					// writable — the whole PMD when the unit came back as one folio.
+					const h = p - (p % HPAGE_NR);
+					const unit = (this.pf[h] & PF_PMD) !== 0;
+					for (let j = unit ? h : p; j < (unit ? h + HPAGE_NR : p + 1); j++) {
+						this.pf[j] |= PF_WRITE;
+					}
+					r.why = `${r.why as string} The entry was read-only, so the retried write then takes a write-protect fault that makes the mapping writable.`;
+				}
+				return r;
+			}
 		}
 	}
 
@@ -1467,6 +1516,18 @@ class Sim {
 		const ownerName = st.pgmapOwner !== undefined ? st.pgmapOwner : this.ownerName(pageOwner);
 		const flags: SelectFlag[] = st.flags ?? (pmdUnit ? ['DEVICE_PRIVATE', 'COMPOUND'] : ['DEVICE_PRIVATE']);
 		const pass = st.passFaultPage !== false;
+		if (era.faultLocked) {
+			// 6.15+ (SEMANTICS §1, §5): the core trylocks the device folio before calling migrate_to_ram;
+			// if someone else holds the lock the handler is not called and the fault is simply retried.
+			for (let j = first; j < first + count; j++) {
+				if ((this.pf[j] & PF_LOCKED) !== 0) {
+					return {
+						op, page: p, handler: era.handlerName, ret: 0, ok: false,
+						why: `${era.handlerName} is not called: the device page is locked by someone else, so do_swap_page() cannot trylock it and the fault is retried (6.15+); nothing changes until the lock is dropped.`,
+					};
+				}
+			}
+		}
 		let sel = 0;
 		let srcOwnerSet = false;
 		if (era.noOwner) {
@@ -1527,6 +1588,15 @@ class Sim {
 			this.pins = new Uint32Array(this.n);
 		}
 		const pins = this.pins;
+		if (!this.vmaRead || (write && !this.vmaWrite)) {
+			// GUP's vma check (no FOLL_FORCE here): FOLL_WRITE needs VM_WRITE, a read pin needs VM_READ.
+			return {
+				op: 'pin', ret: EFAULT, pinned: new Array<boolean>(st.count).fill(false),
+				why: write && !this.vmaWrite
+					? 'FOLL_WRITE on a vma without VM_WRITE: GUP refuses the vma with -EFAULT before touching any page.'
+					: 'The vma has no VM_READ (PROT_NONE): GUP refuses it with -EFAULT before touching any page.',
+			};
+		}
 		const pinned: boolean[] = [];
 		const why: string[] = [];
 		let count = 0;
@@ -1545,8 +1615,11 @@ class Sim {
 					if (this.vmaAnon) {
 						this.place(i, write ? ST_SYSTEM : ST_ZERO, -1, write);
 						w = write ? 'Empty: GUP faulted in a new system page, then pinned it.' : 'Empty: GUP mapped the zero page (read-only pin), then pinned it.';
+					} else if (write && !this.vmaShared) {
+						this.place(i, ST_SYSTEM, -1, true);
+						w = 'Empty address in a private file mapping: FOLL_WRITE faults in the file page and copies it (copy-on-write); the anonymous copy is pinned.';
 					} else {
-						this.place(i, ST_FILE, -1, write && this.vmaShared);
+						this.place(i, ST_FILE, -1, write);
 						w = 'Empty: GUP faulted in the page-cache page, then pinned it.';
 					}
 					break;
@@ -1733,6 +1806,9 @@ function whyTable(w: (t: string) => number, era: Era) {
 		thpCompound: w('Head of a PMD-mapped THP selected as one unit with SELECT_COMPOUND: VALID|MIGRATE|COMPOUND on the head slot, a PMD migration entry installed.'),
 		thpTail: w('Inside the PMD unit whose head slot carries COMPOUND: left 0.'),
 		thpNoSel: w('PMD-mapped THP, but SELECT_SYSTEM is not set: the whole PMD range is skipped.'),
+		splitNoSel: w(era.flags
+			? 'Part of a PMD mapping that this kernel split at collect time (up to 6.18 every PMD-mapped THP or huge zero page is split before any flag is tested); as a base page it is not selected because SELECT_SYSTEM is not set.'
+			: 'Part of a PMD mapping that this kernel split at collect time (up to 6.18 every PMD-mapped THP or huge zero page is split first); as a base page it is not selected (src_owner selects device-private pages only).'),
 		swap: w('Swapped-out page: skipped (migration never swaps pages in).'),
 		dpNoFlag: w('Device-private page, but SELECT_DEVICE_PRIVATE is not set: skipped.'),
 		dpSrcOwnerNull: w('Device-private page, but src_owner is NULL, which selects system pages only: skipped.'),
