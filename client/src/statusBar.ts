@@ -10,6 +10,7 @@ const SOURCE_TEXT: Record<string, string> = {
 	'setting': 'from the migrateLens.kernelVersion setting',
 	'tree': 'from the kernel tree\'s Makefile',
 	'base-commit': 'from the base-commit trailer',
+	'subject': 'from the kernel its subject names (a stable backport)',
 	'date': 'from the mail\'s date',
 	'newest': 'the newest kernel modelled',
 };

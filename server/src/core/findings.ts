@@ -48,7 +48,17 @@ export interface Finding {
 	tags?: Array<'unnecessary' | 'deprecated'>;
 }
 
-export type KernelSource = 'setting' | 'tree' | 'base-commit' | 'date' | 'newest';
+export type KernelSource = 'setting' | 'tree' | 'base-commit' | 'subject' | 'date' | 'newest';
+
+/** How a finding or a hover names where its kernel came from: `(Linux 6.1, from the mail date)`. */
+export const KERNEL_SOURCE_TEXT: Readonly<Record<KernelSource, string>> = {
+	'setting': 'from the setting',
+	'tree': 'from the kernel tree',
+	'base-commit': 'from base-commit',
+	'subject': 'from the subject',
+	'date': 'from the mail date',
+	'newest': 'the newest modelled',
+};
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 2, warning: 1, info: 0 };
 

@@ -16,6 +16,7 @@ import {
 	type FlagBit,
 } from '../model/versions';
 import { API_DOCS, docKey, type ExtraSymbol, type Pitfall } from './apiDocs';
+import { KERNEL_SOURCE_TEXT, type KernelSource } from '../findings';
 
 export interface DocRenderOptions {
 	/** A link target for a rule's documentation; without it rule ids are shown as code. */
@@ -45,16 +46,9 @@ function code(s: string): string {
 	return s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``;
 }
 
-const SOURCE_LABEL: Record<string, string> = {
-	'setting': 'from the setting',
-	'tree': 'from the kernel tree',
-	'base-commit': 'from base-commit',
-	'date': 'from the mail date',
-	'newest': 'the newest modelled',
-};
 
 function kernelLabel(v: KernelVersion, opts: DocRenderOptions): string {
-	const src = opts.kernelSource ? SOURCE_LABEL[opts.kernelSource] ?? opts.kernelSource : undefined;
+	const src = opts.kernelSource ? KERNEL_SOURCE_TEXT[opts.kernelSource as KernelSource] ?? opts.kernelSource : undefined;
 	return `Linux ${formatKernel(v)}${src ? ` (${src})` : ''}`;
 }
 

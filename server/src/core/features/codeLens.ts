@@ -41,6 +41,7 @@ const SOURCE_TEXT: Record<string, string> = {
 	'setting': 'setting',
 	'tree': 'kernel tree',
 	'base-commit': 'base-commit',
+	'subject': 'subject',
 	'date': 'mail date',
 	'newest': 'newest',
 };

@@ -4,7 +4,7 @@
  * The shapes are LSP's, declared here without depending on an LSP package.
  */
 import type { Analysis } from '../analyze';
-import type { Finding, Severity } from '../findings';
+import { KERNEL_SOURCE_TEXT, type Finding, type Severity } from '../findings';
 import type { DocRange } from '../ingest/types';
 
 /** LSP DiagnosticSeverity values. */
@@ -35,17 +35,10 @@ export interface PlainDiagnostic {
 	data?: DiagnosticData;
 }
 
-const SOURCE_TEXT: Record<string, string> = {
-	'setting': 'from the setting',
-	'tree': 'from the kernel tree',
-	'base-commit': 'from base-commit',
-	'date': 'from the mail date',
-	'newest': 'the newest modelled',
-};
 
 /** `… (Linux 6.1, from the mail date; in quoted text >)`. */
 export function diagnosticMessage(f: Finding): string {
-	const source = f.kernelSource ? `, ${SOURCE_TEXT[f.kernelSource] ?? f.kernelSource}` : '';
+	const source = f.kernelSource ? `, ${KERNEL_SOURCE_TEXT[f.kernelSource] ?? f.kernelSource}` : '';
 	const quoted = f.quoteDepth > 0 ? `; quoted ${'>'.repeat(f.quoteDepth)}` : '';
 	// Rule messages name the kernel as `(kernel 6.1)`; the suffix says it once, with where it came from.
 	const tag = ` (kernel ${f.kernel})`;
