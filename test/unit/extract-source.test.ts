@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { ingestText } from '../../server/src/core/ingest/index';
 import type { FileDiff } from '../../server/src/core/ingest/types';
-import { GAP_MARK, INIT_TYPE, parseSection, patchUnits, positionIn, treeUnit, type Unit } from '../../server/src/core/extract/source';
+import { GAP_MARK, INIT_TYPE, openCallName, parseSection, patchUnits, positionIn, treeUnit, type Unit } from '../../server/src/core/extract/source';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixtureDir, imageLineOf, readFixture } from '../fixtures/extract/helpers';
@@ -215,5 +215,37 @@ describe('extract source: positions', () => {
 		const b64 = { text: '+\tfoo(bar);', quoteDepth: 0, origin: { exact: false, range: { start: { line: 9, character: 0 }, end: { line: 10, character: 20 } }, segments: [] } };
 		assert.deepEqual(positionIn(b64, 5), { line: 9, character: 0 });
 		assert.deepEqual(positionIn(b64, 5, true), { line: 10, character: 20 });
+	});
+});
+
+describe('extract source: the function a hunk opens', () => {
+	// The scan replaces /([A-Za-z_]\w*)\s*\([^;]*$/, which backtracks quadratically on long lines.
+	const REGEX = /([A-Za-z_]\w*)\s*\([^;]*$/;
+	const samples = [
+		'static int gpux_bind(struct gpux *g,',
+		'gpux_fault (struct vm_fault *vmf)',
+		'\tret = gpux_copy(g); if (ret)',
+		'x = 1; y = f(a); static void gpux_tail(void)',
+		'123abc(x)',
+		'0x10 (y)',
+		'if (a) {',
+		'struct gpux_ops ops = {',
+		'a;b;c;',
+		'',
+		'  \tname\t\t(',
+		'_under_score9(',
+		'9 (x) foo(',
+	];
+	for (const line of samples) {
+		it(`agrees with the regular expression on ${JSON.stringify(line)}`, () => {
+			assert.equal(openCallName(line), REGEX.exec(line)?.[1]);
+		});
+	}
+
+	it('reads a giant line of words and calls in one pass', () => {
+		const words = 'word '.repeat(40_000);
+		assert.equal(openCallName(`${words}last (x`), 'last');
+		assert.equal(openCallName(`${'f(g('.repeat(40_000)}`), 'f');
+		assert.equal(openCallName(`${'f(g('.repeat(40_000)};tail`), undefined);
 	});
 });

@@ -128,6 +128,14 @@ describe('linearity: doubling the input about doubles the work', () => {
 		assertLinear('giant token', (n) => gpuxMail(1, 1).replace('+	migrate_vma_pages(args);', `+	x = ${'a'.repeat(n)};\n+	migrate_vma_pages(args);`).replace('+10,9 @@', '+10,10 @@'), 50_000, (t) => analyzeDocument(ingestText(t), extractor));
 	});
 
+	// Found by the long fuzz run: the name of the function a hunk opens was read with a regular
+	// expression that backtracks quadratically over a giant word before a `{`.
+	it('a giant word just before a function body opens (extraction)', () => {
+		const mail = (n: number): string => ['From: a@example.invalid', 'Subject: [PATCH] x', '', '---', 'diff --git a/d/x.c b/d/x.c', '--- a/d/x.c', '+++ b/d/x.c',
+			'@@ -1,1 +1,4 @@', ' int a = migrate_vma_setup(&args);', `+${'a'.repeat(n)}`, '+{', '+}', ''].join('\n');
+		assertLinear('giant word before {', mail, 40_000, (t) => analyzeDocument(ingestText(t), extractor));
+	});
+
 	// The rules group a document's messages by thread once per document (seriesOf in
 	// rules/missing-select-flags.ts), so a list archive costs time linear in its messages.
 	it('the rules over the messages of one large document', () => {

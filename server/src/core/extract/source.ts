@@ -270,6 +270,41 @@ function lineNo(d: DiffLine, image: Image): number | undefined {
 	return image === 'post' ? d.newLine : d.oldLine;
 }
 
+const isWordChar = (c: string): boolean => /\w/.test(c);
+
+/**
+ * The first `name (` of a line after its last `;` (what `/([A-Za-z_]\w*)\s*\([^;]*$/` matches), by
+ * one linear scan: the regular expression backtracks quadratically on a long line of words or of
+ * calls without `;`.
+ */
+export function openCallName(line: string): string | undefined {
+	const n = line.length;
+	let i = line.lastIndexOf(';') + 1;
+	while (i < n) {
+		if (!isWordChar(line[i]!)) {
+			i++;
+			continue;
+		}
+		let end = i;
+		let start = -1;
+		while (end < n && isWordChar(line[end]!)) {
+			if (start < 0 && !/\d/.test(line[end]!)) {
+				start = end;
+			}
+			end++;
+		}
+		let k = end;
+		while (k < n && /\s/.test(line[k]!)) {
+			k++;
+		}
+		if (start >= 0 && line[k] === '(') {
+			return line.slice(start, end);
+		}
+		i = end;
+	}
+	return undefined;
+}
+
 /** Name of the function whose body opens on the last `{` at depth 0 → 1 in these lines. */
 function lastOpenedFunction(lines: string[], prior: string | undefined, startDepth: number): string | undefined {
 	const st: ScanState = { inComment: false };
@@ -281,9 +316,9 @@ function lastOpenedFunction(lines: string[], prior: string | undefined, startDep
 		d = scanLine(lines[i]!, st, d, acc);
 		if (before <= 0 && d > 0) {
 			for (let k = i; k >= Math.max(0, i - 3); k--) {
-				const m = /([A-Za-z_]\w*)\s*\([^;]*$/.exec(lines[k]!);
-				if (m && !KEYWORDS.has(m[1]!)) {
-					name = m[1];
+				const callee = openCallName(lines[k]!);
+				if (callee !== undefined && !KEYWORDS.has(callee)) {
+					name = callee;
 					break;
 				}
 			}
