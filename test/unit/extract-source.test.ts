@@ -242,6 +242,18 @@ describe('extract source: the function a hunk opens', () => {
 		});
 	}
 
+	it('reads sections with comments as before the linear comment scan', () => {
+		assert.deepEqual(parseSection(' static int gpux_bind(struct gpux *g /* the device */, unsigned long start)'), { kind: 'function', name: 'gpux_bind', header: 'static int gpux_bind(struct gpux *g , unsigned long start) {' });
+		assert.deepEqual(parseSection(' /* a */ static int /* b */gpux_x(int a) // c'), { kind: 'function', name: 'gpux_x', header: 'static int gpux_x(int a) {' });
+		assert.deepEqual(parseSection(' static int gpux_y(int a /* cut by git'), { kind: 'function', name: 'gpux_y', header: 'static int gpux_y(void) {' });
+	});
+
+	it('survives a giant section of words and open comments', () => {
+		assert.equal(parseSection(` ${'a'.repeat(100_000)}`), undefined);
+		assert.equal(parseSection(` ${'/* '.repeat(30_000)}`), undefined);
+		assert.equal(parseSection(` static int ${'a'.repeat(100_000)}(int x)`)?.kind, 'function');
+	});
+
 	it('reads a giant line of words and calls in one pass', () => {
 		const words = 'word '.repeat(40_000);
 		assert.equal(openCallName(`${words}last (x`), 'last');

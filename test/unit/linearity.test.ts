@@ -136,6 +136,12 @@ describe('linearity: doubling the input about doubles the work', () => {
 		assertLinear('giant word before {', mail, 40_000, (t) => analyzeDocument(ingestText(t), extractor));
 	});
 
+	it('a giant hunk section (the function name after the second @@)', () => {
+		const mail = (n: number): string => ['From: a@example.invalid', 'Subject: [PATCH] x', '', '---', 'diff --git a/d/x.c b/d/x.c', '--- a/d/x.c', '+++ b/d/x.c',
+			`@@ -1,1 +1,2 @@ static int ${'a'.repeat(n)} /* ${'/* '.repeat(n / 3)}`, ' int a = migrate_vma_setup(&args);', '+\treturn a;', ''].join('\n');
+		assertLinear('giant section', mail, 40_000, (t) => analyzeDocument(ingestText(t), extractor));
+	});
+
 	// The rules group a document's messages by thread once per document (seriesOf in
 	// rules/missing-select-flags.ts), so a list archive costs time linear in its messages.
 	it('the rules over the messages of one large document', () => {

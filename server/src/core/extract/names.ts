@@ -192,3 +192,45 @@ export function mentionsApi(text: string): boolean {
  * some other word from the raw diff must add it here.
  */
 export const FACT_WORDS: RegExp = new RegExp(`${RELEVANT.source}|DEVICE_PRIVATE|DEVICE_COHERENT|ZONE_DEVICE|fault_page|src_owner|cpages|alloc_and_copy|finalize_and_map|page_free|folio_free|folio_split|pgmap_owner|longterm|LONGTERM`);
+
+const isWordChar = (c: string): boolean => /\w/.test(c);
+
+/** A `name (` found in text: the name, where it starts, and where its `(` is. */
+export interface CallAt {
+	name: string;
+	index: number;
+	paren: number;
+}
+
+/**
+ * The first `name (` in `text` from `from` on: what `/([A-Za-z_]\w*)\s*\(/` finds, in one linear
+ * pass. The regular expression backtracks quadratically over a long word that no `(` follows, and
+ * hunks and mails may hold such words (a hostile or mangled line of 100 000 letters).
+ */
+export function firstCall(text: string, from = 0): CallAt | undefined {
+	const n = text.length;
+	let i = Math.max(0, from);
+	while (i < n) {
+		if (!isWordChar(text[i]!)) {
+			i++;
+			continue;
+		}
+		let end = i;
+		let start = -1;
+		while (end < n && isWordChar(text[end]!)) {
+			if (start < 0 && !/\d/.test(text[end]!)) {
+				start = end;
+			}
+			end++;
+		}
+		let k = end;
+		while (k < n && /\s/.test(text[k]!)) {
+			k++;
+		}
+		if (start >= 0 && text[k] === '(') {
+			return { name: text.slice(start, end), index: start, paren: k };
+		}
+		i = end;
+	}
+	return undefined;
+}

@@ -11,6 +11,7 @@
 import { positionOf } from '../ingest/lines';
 import type { DiffLine, FileDiff, Hunk, Pos, RecoveredLine } from '../ingest/types';
 import type { Image, LineKind } from './types';
+import { firstCall } from './names';
 
 /** One line of a unit's text. */
 export interface SrcLine {
@@ -202,7 +203,7 @@ const KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'd
 
 /** What the text after the second `@@` says about the code the hunk starts in. */
 export function parseSection(section: string): Section | undefined {
-	const s = section.trim().replace(/\s*\/\*.*?\*\/\s*/g, ' ').replace(/\s*\/\/.*$/, '').trim();
+	const s = withoutBlockComments(section.trim()).replace(/\s*\/\/.*$/, '').trim();
 	if (s === '' || /^[A-Za-z_]\w*:\s*$/.test(s)) {
 		return undefined;
 	}
@@ -212,15 +213,15 @@ export function parseSection(section: string): Section | undefined {
 	if (/^(typedef\s+)?(static\s+)?(struct|union|enum)\b[^()]*\{?$/.test(s)) {
 		return { kind: 'opener', header: s.replace(/\{$/, '').trim() + ' {', closer: '};' };
 	}
-	const m = /([A-Za-z_]\w*)\s*\(/.exec(s);
-	if (!m || KEYWORDS.has(m[1]!) || s.slice(0, m.index).includes('=') || /^(if|for|while|switch|return|else|case|do)\b/.test(s)) {
+	const m = firstCall(s);
+	if (!m || KEYWORDS.has(m.name) || s.slice(0, m.index).includes('=') || /^(if|for|while|switch|return|else|case|do)\b/.test(s)) {
 		return undefined;
 	}
-	const name = m[1]!;
+	const name = m.name;
 	let header = s.replace(/\{\s*$/, '').trim();
 	let depth = 0;
 	let closeAt = -1;
-	for (let i = m.index + m[0].length - 1; i < header.length; i++) {
+	for (let i = m.paren; i < header.length; i++) {
 		if (header[i] === '(') {
 			depth++;
 		} else if (header[i] === ')') {
@@ -233,7 +234,7 @@ export function parseSection(section: string): Section | undefined {
 	}
 	if (closeAt < 0) {
 		// git cut the line: keep the complete parameters only.
-		const open = m.index + m[0].length;
+		const open = m.paren + 1;
 		const params = header.slice(open);
 		const cut = params.lastIndexOf(',');
 		header = header.slice(0, open) + (cut >= 0 ? params.slice(0, cut) : 'void') + ')';
@@ -270,39 +271,30 @@ function lineNo(d: DiffLine, image: Image): number | undefined {
 	return image === 'post' ? d.newLine : d.oldLine;
 }
 
-const isWordChar = (c: string): boolean => /\w/.test(c);
-
 /**
  * The first `name (` of a line after its last `;` (what `/([A-Za-z_]\w*)\s*\([^;]*$/` matches), by
- * one linear scan: the regular expression backtracks quadratically on a long line of words or of
- * calls without `;`.
+ * one linear scan.
  */
 export function openCallName(line: string): string | undefined {
-	const n = line.length;
-	let i = line.lastIndexOf(';') + 1;
-	while (i < n) {
-		if (!isWordChar(line[i]!)) {
+	return firstCall(line, line.lastIndexOf(';') + 1)?.name;
+}
+
+/** Text without its complete block comments (each with the blanks around it made one space), linearly. */
+function withoutBlockComments(s: string): string {
+	let out = '';
+	let i = 0;
+	for (;;) {
+		const a = s.indexOf('/*', i);
+		const b = a < 0 ? -1 : s.indexOf('*/', a + 2);
+		if (b < 0) {
+			return out + s.slice(i);
+		}
+		out += `${s.slice(i, a).trimEnd()} `;
+		i = b + 2;
+		while (i < s.length && /\s/.test(s[i]!)) {
 			i++;
-			continue;
 		}
-		let end = i;
-		let start = -1;
-		while (end < n && isWordChar(line[end]!)) {
-			if (start < 0 && !/\d/.test(line[end]!)) {
-				start = end;
-			}
-			end++;
-		}
-		let k = end;
-		while (k < n && /\s/.test(line[k]!)) {
-			k++;
-		}
-		if (start >= 0 && line[k] === '(') {
-			return line.slice(start, end);
-		}
-		i = end;
 	}
-	return undefined;
 }
 
 /** Name of the function whose body opens on the last `{` at depth 0 → 1 in these lines. */

@@ -15,6 +15,7 @@
  * the write is all visible.
  */
 import type { FileFacts, FunctionFacts, PfnLoop, PfnWrite } from '../extract/types';
+import { firstCall } from '../extract/names';
 import { cmpLoc, type Defect, fillsDst, kernelTag, runDetector, SETUP_LIKE } from './protocolShared';
 import type { Rule, RuleContext } from './types';
 
@@ -45,7 +46,7 @@ function guarded(fn: FunctionFacts, w: PfnWrite, loop: PfnLoop | undefined): boo
 	}
 	if (!loop) {
 		// the src entry handed to the helper that computes the value
-		if (/\bsrc\w*\s*\[|->\s*src\b|\.\s*src\b/.test(w.valueText) && /\w+\s*\(/.test(w.valueText) && !/^\s*migrate_pfn\s*\(/.test(w.valueText)) {
+		if (/\bsrc\w*\s*\[|->\s*src\b|\.\s*src\b/.test(w.valueText) && firstCall(w.valueText) !== undefined && !/^\s*migrate_pfn\s*\(/.test(w.valueText)) {
 			return true;
 		}
 		if (fn.cpagesUses.some((u) => u.context === 'condition' && cmpLoc(u.loc, w.loc) < 0)) {
