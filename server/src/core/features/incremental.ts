@@ -11,32 +11,45 @@ import type { ExtractOptions, MessageFacts } from '../extract/types';
 import { ingestText } from '../ingest/index';
 import type { Message, PatchDocument } from '../ingest/types';
 
-function fnv(h: number, s: string): number {
-	for (let i = 0; i < s.length; i++) {
-		h ^= s.charCodeAt(i);
-		h = Math.imul(h, 0x01000193);
-	}
-	return h >>> 0;
+/** Folds a number (any size a position takes) into an FNV-1a hash, without making a string. */
+function fnvNum(h: number, n: number): number {
+	h ^= n & 0xffff;
+	h = Math.imul(h, 0x01000193);
+	h ^= (n / 0x10000) & 0xffff;
+	return Math.imul(h, 0x01000193) >>> 0;
 }
 
-/** A key that changes when a message's recovered text or its position in the document changes. */
+const keys = new WeakMap<Message, string>();
+
+/**
+ * A key that changes when a message's recovered text or its position in the document changes:
+ * where the message and each line sit (hashed), then the text itself. The text is compared, not
+ * hashed, so that no two different messages share a key; joining and comparing strings is done by
+ * the runtime, far faster than hashing them character by character here.
+ */
 export function messageKey(m: Message): string {
-	let a = 0x811c9dc5;
-	let b = 0x01234567;
-	let n = 0;
+	const known = keys.get(m);
+	if (known !== undefined) {
+		return known;
+	}
+	let where = 0x811c9dc5;
+	const texts: string[] = [];
 	for (const l of m.body) {
 		const o = l.origin;
-		const where = `${l.quoteDepth}:${o.exact ? 1 : 0}:${o.range.start.line}:${o.range.start.character}:${o.range.end.line}:${o.range.end.character}:${o.segments.length}:${l.flattened ? 1 : 0}`;
-		a = fnv(a, where);
-		a = fnv(a, l.text);
-		b = fnv(b, l.text);
-		b = fnv(b, where);
-		n += l.text.length + 1;
-		for (const s of o.segments.length > 1 ? o.segments : []) {
-			a = fnv(a, `${s.col},${s.line},${s.character}`);
+		const r = o.range;
+		for (const v of [l.quoteDepth, o.exact ? 1 : 0, r.start.line, r.start.character, r.end.line, r.end.character, o.segments.length, l.flattened ? 1 : 0]) {
+			where = fnvNum(where, v);
 		}
+		if (o.segments.length > 1) {
+			for (const seg of o.segments) {
+				where = fnvNum(fnvNum(fnvNum(where, seg.col), seg.line), seg.character);
+			}
+		}
+		texts.push(l.text);
 	}
-	return `${m.index}:${m.range.start.line}:${m.body.length}:${n}:${a.toString(16)}:${b.toString(16)}`;
+	const key = `${m.index}:${m.range.start.line}:${m.body.length}:${where.toString(16)}\n${texts.join('\n')}`;
+	keys.set(m, key);
+	return key;
 }
 
 export interface IncrementalResult {

@@ -11,7 +11,8 @@
  */
 import type { ApiCall, ApiCallKind, FileFacts, FunctionFacts, Loc, MessageFacts, PfnWrite } from '../extract/types';
 import type { Severity } from '../findings';
-import { isNewCode, type RuleContext, type RuleFinding } from './types';
+import { isNewCode, type RuleContext, type RuleFinding, type SeriesMessage } from './types';
+import { seriesOf } from './missing-select-flags';
 
 /** Files that implement the API rather than call it. */
 export function isCoreFile(path: string): boolean {
@@ -139,25 +140,36 @@ export function counterparts(facts: MessageFacts, file: FileFacts, fn: FunctionF
 	return out;
 }
 
-/** Post-image functions of the whole series (or thread) with this name, same file first. */
+const functionsByName = new WeakMap<readonly SeriesMessage[], Map<string, Array<{ file: FileFacts; fn: FunctionFacts }>>>();
+
+/** Post-image functions of the series (or thread) with this name, same file first. */
 export function findFunctions(ctx: RuleContext, name: string, path?: string): Array<{ file: FileFacts; fn: FunctionFacts }> {
-	const out: Array<{ file: FileFacts; fn: FunctionFacts }> = [];
 	if (!name) {
-		return out;
+		return [];
 	}
-	const all = ctx.series.some((s) => s.facts === ctx.facts) ? ctx.series.map((s) => s.facts) : [ctx.facts, ...ctx.series.map((s) => s.facts)];
-	for (const facts of all) {
-		for (const file of facts.files) {
-			if (file.image !== 'post') {
-				continue;
-			}
-			for (const fn of file.functions) {
-				if (fn.name === name) {
-					out.push({ file, fn });
+	// One index per series: every message of a thread shares its series list (seriesOf).
+	const series = seriesOf(ctx);
+	let index = functionsByName.get(series);
+	if (!index) {
+		index = new Map();
+		for (const { facts } of series) {
+			for (const file of facts.files) {
+				if (file.image !== 'post') {
+					continue;
+				}
+				for (const fn of file.functions) {
+					const list = index.get(fn.name);
+					if (list) {
+						list.push({ file, fn });
+					} else {
+						index.set(fn.name, [{ file, fn }]);
+					}
 				}
 			}
 		}
+		functionsByName.set(series, index);
 	}
+	const out = (index.get(name) ?? []).slice();
 	return out.sort((a, b) => Number(b.file.path === path) - Number(a.file.path === path));
 }
 
