@@ -71,6 +71,9 @@ describe('incremental analysis', () => {
 		assert.equal(messageKey(a), messageKey(b));
 		assert.notEqual(messageKey(a), messageKey(c));
 		assert.notEqual(messageKey(a), messageKey(d));
+		// A subject edit moves no body line, but the facts carry the subject.
+		const e = ingestText(EXAMPLE().replace(/^Subject: /m, 'Subject: [PATCH v2] ')).messages[0];
+		assert.notEqual(messageKey(a), messageKey(e));
 	});
 
 	it('forgets everything on clear()', async () => {

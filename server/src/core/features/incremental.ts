@@ -22,7 +22,7 @@ function fnvNum(h: number, n: number): number {
 const keys = new WeakMap<Message, string>();
 
 /**
- * A key that changes when a message's recovered text or its position in the document changes:
+ * A key that changes when a message's headers, recovered text or position in the document change:
  * where the message and each line sit (hashed), then the text itself. The text is compared, not
  * hashed, so that no two different messages share a key; joining and comparing strings is done by
  * the runtime, far faster than hashing them character by character here.
@@ -47,7 +47,8 @@ export function messageKey(m: Message): string {
 		}
 		texts.push(l.text);
 	}
-	const key = `${m.index}:${m.range.start.line}:${m.body.length}:${where.toString(16)}\n${texts.join('\n')}`;
+	// The headers too: facts carry the subject, and a header edit moves no body line.
+	const key = `${m.index}:${m.range.start.line}:${m.body.length}:${where.toString(16)}\n${JSON.stringify(m.headers)}\n${texts.join('\n')}`;
 	keys.set(m, key);
 	return key;
 }
