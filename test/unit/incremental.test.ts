@@ -35,6 +35,30 @@ describe('incremental analysis', () => {
 		assert.deepEqual(second.analysis.findings, fresh.findings);
 	});
 
+	it('keeps the rule findings of messages whose whole thread is unchanged', async () => {
+		const ex = await extractorOnce();
+		const inc = new IncrementalAnalyzer(ex);
+		// Two threads (their own Message-IDs): an edit in one leaves the other's series as it was.
+		const withId = (t: string, id: string): string => t.replace(/^(Subject: .*)$/m, `$1\nMessage-ID: <${id}@example.invalid>`);
+		const text = `${withId(EXAMPLE(), 'gpux')}\n${withId(ACME(), 'acme')}`;
+		const first = inc.analyzeText(text);
+		assert.equal(first.findingsReused, 0);
+		assert.ok(first.analysis.findings.some((f) => f.messageIndex === 0 && f.severity !== 'info'), 'the example has findings');
+		const edited = text.replace('acme_copy_to_vram(dmem, dpage, spage);', 'acme_copy_to_vram(dmem, dpage, spage );');
+		const second = inc.analyzeText(edited);
+		assert.equal(second.findingsReused, 1);
+		assert.deepEqual(second.analysis.findings, analyzeDocument(ingestText(edited), ex).findings);
+		// The same messages without ids form one series: the edit reaches both.
+		const plain = `${EXAMPLE()}\n${ACME()}`;
+		inc.analyzeText(plain);
+		const third = inc.analyzeText(plain.replace('acme_copy_to_vram(dmem, dpage, spage);', 'acme_copy_to_vram(dmem, dpage, spage );'));
+		assert.equal(third.findingsReused, 0);
+		// Other severities: nothing kept.
+		const fourth = inc.analyzeText(edited, { severities: { 'finalize-missing': 'off' } });
+		assert.equal(fourth.findingsReused, 0);
+		assert.deepEqual(fourth.analysis.findings, analyzeDocument(ingestText(edited), ex, { severities: { 'finalize-missing': 'off' } }).findings);
+	});
+
 	it('re-extracts messages an edit moved, so positions stay right', async () => {
 		const ex = await extractorOnce();
 		const inc = new IncrementalAnalyzer(ex);

@@ -9,7 +9,8 @@ import { sortFindings } from './findings';
 import { resolveKernel, type ResolvedKernel } from './kernelVersion';
 import { ALL_RULES } from './rules/index';
 import { runRules, type SeverityOverrides } from './rules/run';
-import type { Rule, SeriesMessage } from './rules/types';
+import type { Rule, RuleContext, SeriesMessage } from './rules/types';
+import { seriesOf } from './rules/missing-select-flags';
 import { callSiteCount } from './extract/index';
 
 export interface AnalyzeOptions {
@@ -22,6 +23,18 @@ export interface AnalyzeOptions {
 	rules?: readonly Rule[];
 	/** Told about a rule or extraction that threw; analysis goes on. */
 	onError?: (what: string, error: unknown) => void;
+	/** Findings kept from an earlier analysis of the same document (an editor's re-analysis). */
+	findingsCache?: FindingsCache;
+}
+
+/**
+ * Rule findings of a message, kept between analyses. A message's findings depend only on the
+ * message, the facts of its series (thread) and its kernel: when every series member is the same
+ * facts object as last time (the extraction cache reused them all), the rules need not run again.
+ */
+export interface FindingsCache {
+	get(message: Message, kernel: ResolvedKernel, series: readonly MessageFacts[]): Finding[] | undefined;
+	set(message: Message, kernel: ResolvedKernel, series: readonly MessageFacts[], findings: Finding[]): void;
 }
 
 export interface MessageAnalysis {
@@ -83,21 +96,27 @@ export function analyzeDocument(doc: PatchDocument, extractor: Extractor, opts: 
 	const byMessage = new Map(messages.map((m) => [m.message, m.kernel]));
 	const findings: Finding[] = ingestFindings(doc, (m) => (m && byMessage.get(m)) || resolveKernel(m, { explicit: opts.kernel, treeMakefile: opts.treeMakefile }));
 	const rules = opts.rules ?? ALL_RULES;
+	const cache = opts.findingsCache;
 	for (const m of messages) {
 		if (!m.facts) {
 			continue;
 		}
-		findings.push(...runRules(rules, {
-			message: m.message,
-			facts: m.facts,
-			kernel: m.kernel.version,
-			kernelText: m.kernel.text,
-			series,
-		}, {
+		const ctx: RuleContext = { message: m.message, facts: m.facts, kernel: m.kernel.version, kernelText: m.kernel.text, series };
+		const members = cache ? seriesOf(ctx).map((s) => s.facts) : undefined;
+		const kept = members && cache!.get(m.message, m.kernel, members);
+		if (kept) {
+			findings.push(...kept);
+			continue;
+		}
+		const found = runRules(rules, ctx, {
 			severities: opts.severities,
 			kernelSource: m.kernel.source,
 			onError: (rule, e) => opts.onError?.(`rule ${rule.id} on message ${m.message.index}`, e),
-		}));
+		});
+		if (members) {
+			cache!.set(m.message, m.kernel, members, found);
+		}
+		findings.push(...found);
 	}
 	return { document: doc, messages, findings: sortFindings(findings), callSites: messages.reduce((n, m) => n + m.callSites, 0) };
 }

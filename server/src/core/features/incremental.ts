@@ -5,7 +5,10 @@
  * message only; messages below it are reused unless the edit moved them. Rules run again over
  * every message (they are cheap and may read the whole series).
  */
-import { analyzeDocument, type Analysis, type AnalyzeOptions } from '../analyze';
+import { analyzeDocument, type Analysis, type AnalyzeOptions, type FindingsCache } from '../analyze';
+import type { Finding } from '../findings';
+import type { ResolvedKernel } from '../kernelVersion';
+import type { Rule } from '../rules/types';
 import type { Extractor } from '../extract/index';
 import type { ExtractOptions, MessageFacts } from '../extract/types';
 import { ingestText } from '../ingest/index';
@@ -59,6 +62,8 @@ export interface IncrementalResult {
 	reused: number;
 	/** Messages extracted this time. */
 	extracted: number;
+	/** Messages whose rule findings were kept (their whole series unchanged). */
+	findingsReused: number;
 }
 
 export interface AsyncOptions {
@@ -72,14 +77,28 @@ function yieldToLoop(): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+interface KeptFindings {
+	series: readonly MessageFacts[];
+	findings: Finding[];
+}
+
+/** True when both lists hold the same facts objects in the same order. */
+function sameFacts(a: readonly MessageFacts[], b: readonly MessageFacts[]): boolean {
+	return a.length === b.length && a.every((f, i) => f === b[i]);
+}
+
 export class IncrementalAnalyzer {
 	private cache = new Map<string, MessageFacts>();
+	private findings = new Map<string, KeptFindings>();
+	/** The rule list and severities the kept findings were computed with. */
+	private ruleSet: { rules?: readonly Rule[]; severities: string } = { severities: '' };
 
 	constructor(private readonly extractor: Extractor) { }
 
 	/** Forget every cached extraction (the kernel tree changed, or the extractor options did). */
 	clear(): void {
 		this.cache.clear();
+		this.findings.clear();
 	}
 
 	analyzeText(text: string, opts: AnalyzeOptions = {}): IncrementalResult {
@@ -129,6 +148,7 @@ export class IncrementalAnalyzer {
 		const used = new Map<string, MessageFacts>();
 		let reused = 0;
 		let extracted = 0;
+		let findingsReused = 0;
 		const inner = this.extractor;
 		const cache = this.cache;
 		const proxy: Extractor = {
@@ -152,9 +172,33 @@ export class IncrementalAnalyzer {
 				// The real extractor belongs to the caller.
 			},
 		};
-		const analysis = analyzeDocument(doc, proxy, opts);
+		const severities = JSON.stringify(opts.severities ?? {});
+		if (this.ruleSet.rules !== opts.rules || this.ruleSet.severities !== severities) {
+			this.findings.clear();
+			this.ruleSet = { rules: opts.rules, severities };
+		}
+		const kept = this.findings;
+		const usedFindings = new Map<string, KeptFindings>();
+		const findingKey = (m: Message, k: ResolvedKernel): string => `${k.text}\0${k.source}\0${messageKey(m)}`;
+		const findingsCache: FindingsCache = {
+			get(m, k, series) {
+				const key = findingKey(m, k);
+				const hit = kept.get(key);
+				if (hit && sameFacts(hit.series, series)) {
+					findingsReused++;
+					usedFindings.set(key, hit);
+					return hit.findings;
+				}
+				return undefined;
+			},
+			set(m, k, series, findings) {
+				usedFindings.set(findingKey(m, k), { series, findings });
+			},
+		};
+		const analysis = analyzeDocument(doc, proxy, { ...opts, findingsCache });
 		// Keep only what this version of the document uses.
 		this.cache = used;
-		return { analysis, reused, extracted };
+		this.findings = usedFindings;
+		return { analysis, reused, extracted, findingsReused };
 	}
 }
