@@ -40,9 +40,8 @@ export function messageKey(m: Message): string {
 	for (const l of m.body) {
 		const o = l.origin;
 		const r = o.range;
-		for (const v of [l.quoteDepth, o.exact ? 1 : 0, r.start.line, r.start.character, r.end.line, r.end.character, o.segments.length, l.flattened ? 1 : 0]) {
-			where = fnvNum(where, v);
-		}
+		where = fnvNum(fnvNum(fnvNum(where, l.quoteDepth), (o.exact ? 1 : 0) + (l.flattened ? 2 : 0)), o.segments.length);
+		where = fnvNum(fnvNum(fnvNum(fnvNum(where, r.start.line), r.start.character), r.end.line), r.end.character);
 		if (o.segments.length > 1) {
 			for (const seg of o.segments) {
 				where = fnvNum(fnvNum(fnvNum(where, seg.col), seg.line), seg.character);
