@@ -149,7 +149,9 @@ async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions
 		}
 		const bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
 		const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-		const analysis = analyzeDocument(ingestText(text), extractor, opts);
+		// Findings only: a message that mentions none of the API words can yield none, so it is read
+		// for its headers (threads and series stay whole) and its body is passed over.
+		const analysis = analyzeDocument(ingestText(text, { skipUnlessWords: FACT_WORDS }), extractor, opts);
 		return {
 			path: display,
 			kernel: mostCommon(analysis.messages.filter((m) => m.message.files.length > 0).map((m) => m.kernel.text), analysis.messages[0]?.kernel.text ?? fallbackKernel),

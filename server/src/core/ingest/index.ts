@@ -3,7 +3,7 @@
  * messages → files → hunks → lines, every line mapped back to the document. See docs/ingest.md.
  */
 import { splitMbox } from './mbox';
-import { parseMessage } from './message';
+import { parseMessage, type ParseOptions } from './message';
 import { rangeOf } from './lines';
 import type { Message, PatchDocument } from './types';
 
@@ -15,14 +15,17 @@ export { quotePrefix } from './quote';
 export { looksFlattened, unflatten } from './flatten';
 export { parseSubject, parseMailDate } from './headers';
 
-/** Reads a whole document (an editor buffer or a file). Never throws. */
-export function ingestText(text: string): PatchDocument {
+/**
+ * Reads a whole document (an editor buffer or a file). Never throws. With `skipUnlessWords`, a
+ * message that mentions none of those words is read for its headers only (see `parseMessage`).
+ */
+export function ingestText(text: string, opts: ParseOptions = {}): PatchDocument {
 	const messages: Message[] = [];
 	const doc: PatchDocument = { messages, problems: [] };
 	try {
 		let i = 0;
 		for (const slice of splitMbox(text)) {
-			messages.push(parseMessage(slice.text, slice.startLine, i++));
+			messages.push(parseMessage(slice.text, slice.startLine, i++, opts));
 		}
 	} catch (e) {
 		doc.problems.push({ message: `The document could not be split into messages: ${e instanceof Error ? e.message : String(e)}`, range: rangeOf(0, 0, 0) });
