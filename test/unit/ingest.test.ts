@@ -375,6 +375,28 @@ describe('ingest: flattened archive seeds', { skip: haveCorpus ? false : 'corpus
 describe('ingest: API', () => {
 	const mbox = fs.readFileSync(path.join(FIXTURES, 'mboxrd.mbox'), 'utf8');
 
+	it('ingestText with a memo reuses the messages an edit left as they were, and reads the others again', () => {
+		const memo = new Map<string, Message>();
+		const first = ingestText(mbox, { memo });
+		assert.equal(memo.size, first.messages.length);
+		const again = ingestText(mbox, { memo });
+		assert.ok(again.messages.every((m, i) => m === first.messages[i]), 'unchanged messages are the same objects');
+		// An edit inside the second message, the same number of lines: the first and third stay.
+		const second = [...splitMbox(mbox)][1]!;
+		const word = /[A-Za-z]{4,}/.exec(second.text.slice(second.text.indexOf('\n\n')))![0];
+		const at = mbox.indexOf(word, mbox.indexOf(second.text) + second.text.indexOf('\n\n'));
+		const edited = `${mbox.slice(0, at)}${word.toUpperCase()}${mbox.slice(at + word.length)}`;
+		const third = ingestText(edited, { memo });
+		assert.equal(third.messages[0], first.messages[0]);
+		assert.notEqual(third.messages[1], first.messages[1]);
+		assert.equal(third.messages[2], first.messages[2]);
+		assert.deepEqual(JSON.parse(JSON.stringify(third)), JSON.parse(JSON.stringify(ingestText(edited))));
+		// A line added above moves every message below it: they are read again.
+		const moved = ingestText(`\n${edited}`, { memo });
+		assert.ok(moved.messages.every((m) => !third.messages.includes(m)));
+		assert.equal(memo.size, moved.messages.length);
+	});
+
 	it('splitMbox yields one slice per From_ line with its start line', () => {
 		const slices = [...splitMbox(mbox)];
 		assert.equal(slices.length, 3);

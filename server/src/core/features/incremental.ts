@@ -88,6 +88,8 @@ function sameFacts(a: readonly MessageFacts[], b: readonly MessageFacts[]): bool
 
 export class IncrementalAnalyzer {
 	private cache = new Map<string, MessageFacts>();
+	/** The messages of the last read of the text, so unchanged ones are not parsed again. */
+	private messages = new Map<string, Message>();
 	private findings = new Map<string, KeptFindings>();
 	/** The rule list and severities the kept findings were computed with. */
 	private ruleSet: { rules?: readonly Rule[]; severities: string } = { severities: '' };
@@ -97,11 +99,12 @@ export class IncrementalAnalyzer {
 	/** Forget every cached extraction (the kernel tree changed, or the extractor options did). */
 	clear(): void {
 		this.cache.clear();
+		this.messages.clear();
 		this.findings.clear();
 	}
 
 	analyzeText(text: string, opts: AnalyzeOptions = {}): IncrementalResult {
-		return this.analyzeDocument(ingestText(text), opts);
+		return this.analyzeDocument(ingestText(text, { memo: this.messages }), opts);
 	}
 
 	/**
@@ -111,7 +114,7 @@ export class IncrementalAnalyzer {
 	 */
 	async analyzeTextAsync(text: string, opts: AnalyzeOptions = {}, run: AsyncOptions = {}): Promise<IncrementalResult | undefined> {
 		const slice = run.sliceMs ?? 25;
-		const doc = ingestText(text);
+		const doc = ingestText(text, { memo: this.messages });
 		let mark = Date.now();
 		let fresh = 0;
 		for (const m of doc.messages) {

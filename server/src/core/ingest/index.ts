@@ -15,20 +15,42 @@ export { quotePrefix } from './quote';
 export { looksFlattened, unflatten } from './flatten';
 export { parseSubject, parseMailDate } from './headers';
 
+export interface IngestOptions extends ParseOptions {
+	/**
+	 * Messages of an earlier read of the same document with the same options, by their text and
+	 * place. A message whose text, index and first line are unchanged is taken from here as it is,
+	 * not parsed again (an editor re-reading a buffer after an edit). Left holding this read's
+	 * messages.
+	 */
+	memo?: Map<string, Message>;
+}
+
 /**
  * Reads a whole document (an editor buffer or a file). Never throws. With `skipUnlessWords`, a
  * message that mentions none of those words is read for its headers only (see `parseMessage`).
  */
-export function ingestText(text: string, opts: ParseOptions = {}): PatchDocument {
+export function ingestText(text: string, opts: IngestOptions = {}): PatchDocument {
 	const messages: Message[] = [];
 	const doc: PatchDocument = { messages, problems: [] };
+	const memo = opts.memo;
+	const kept = memo ? new Map<string, Message>() : undefined;
 	try {
 		let i = 0;
 		for (const slice of splitMbox(text)) {
-			messages.push(parseMessage(slice.text, slice.startLine, i++, opts));
+			const key = kept ? `${i}:${slice.startLine}:${slice.text}` : '';
+			const m = (kept && memo!.get(key)) || parseMessage(slice.text, slice.startLine, i, opts);
+			kept?.set(key, m);
+			messages.push(m);
+			i++;
 		}
 	} catch (e) {
 		doc.problems.push({ message: `The document could not be split into messages: ${e instanceof Error ? e.message : String(e)}`, range: rangeOf(0, 0, 0) });
+	}
+	if (memo && kept) {
+		memo.clear();
+		for (const [k, m] of kept) {
+			memo.set(k, m);
+		}
 	}
 	return doc;
 }
