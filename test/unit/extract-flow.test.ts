@@ -59,6 +59,10 @@ describe('extract flow: the setup-failed branch', () => {
 		['if (migrate_vma_setup(&args) == 0)', 'else'],
 		['if (!migrate_vma_setup(&args))', 'else'],
 		['if (unlikely(migrate_vma_setup(&args) >= 0))', 'else'],
+		// integer suffixes (the literal read up to them, as when they were cut off first)
+		['if (migrate_vma_setup(&args) != 0UL)', 'then'],
+		['if (migrate_vma_setup(&args) == 0x0ull)', 'else'],
+		['if (migrate_vma_setup(&args) < 0l)', 'then'],
 	];
 	for (const [cond, failing] of cases) {
 		it(`${cond}: the ${failing} branch is the failure`, () => {

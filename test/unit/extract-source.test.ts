@@ -161,6 +161,9 @@ describe('extract source: units from hunks', () => {
 		const u = patchUnits(f, 'post')[0]!;
 		assert.equal(texts(u)[0], 'int gpux_migrate(struct gpux *g)');
 		assert.equal(kinds(u), 'S=+==');
+		// the section's header without its ` {`, as .replace(/\s*\{$/, '') left it
+		const spaced = patchUnits(fileOf(['@@ -50,3 +50,4 @@ static int gpux_m(int a,\t  int b)', ' {', '+\tgpux_log(g);', ' \treturn 0;', ' }']), 'post')[0]!;
+		assert.equal(texts(spaced)[0], parseSection('static int gpux_m(int a,\t  int b)')!.header.replace(/\s*\{$/, ''));
 	});
 
 	it('does not count braces in comments, strings and macro continuations', () => {
@@ -248,10 +251,27 @@ describe('extract source: the function a hunk opens', () => {
 		assert.deepEqual(parseSection(' static int gpux_y(int a /* cut by git'), { kind: 'function', name: 'gpux_y', header: 'static int gpux_y(void) {' });
 	});
 
+	it('reads line comments in sections as /\\s*\\/\\/.*$/ did', () => {
+		const sections = [
+			' static int gpux_z(int a) // the device',
+			' static int gpux_z(int a)\t\t//',
+			' static int gpux_z(int a, // cut',
+			' int gpux_url(void) { return 0; } // http://x//y',
+			' static const struct gpux_ops ops = { // table',
+			' x = 1; // y',
+			' // only a comment',
+			' a / b /c',
+		];
+		for (const sec of sections) {
+			assert.deepEqual(parseSection(sec), parseSection(sec.trim().replace(/\s*\/\/.*$/, '')), sec);
+		}
+	});
+
 	it('survives a giant section of words and open comments', () => {
 		assert.equal(parseSection(` ${'a'.repeat(100_000)}`), undefined);
 		assert.equal(parseSection(` ${'/* '.repeat(30_000)}`), undefined);
 		assert.equal(parseSection(` static int ${'a'.repeat(100_000)}(int x)`)?.kind, 'function');
+		assert.equal(parseSection(` static int f(int a,${' '.repeat(100_000)}int b) // c`)?.kind, 'function');
 	});
 
 	it('reads a giant line of words and calls in one pass', () => {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { ingestText } from '../../server/src/core/ingest/index';
 import { callSiteCount, type Extractor } from '../../server/src/core/extract/index';
 import type { MessageFacts } from '../../server/src/core/extract/types';
+import { fold } from '../../server/src/core/extract/ast';
 import {
 	base64Form, extractor, fixtureDir, flattenedForm, fn, imageLineOf, post, pre, project, quotedForm, readFixture, textAt,
 } from '../fixtures/extract/helpers';
@@ -422,6 +423,15 @@ describe('extract: robustness', () => {
 		assert.ok(f.files.length > 0);
 		const calls = f.files[0]!.functions.flatMap((x) => x.calls);
 		assert.ok(calls.some((c) => c.kind === 'setup'));
+	});
+
+	it('folds node texts as the comment and blank expressions did, and a string of open comments in one pass', () => {
+		const old = (t: string): string => (/[\s/]/.test(t) ? t.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim() : t);
+		for (const t of ['a', 'x = a /* one */ + b; // two', 'f(a,\n\t  b /* c\n d */)', 'a /* open', '"/* in a string */"', '/**/x/***/', 'a/b']) {
+			assert.equal(fold(t), old(t), t);
+		}
+		const open = `"${'/*b '.repeat(50_000)}"`;
+		assert.equal(fold(open), open);
 	});
 
 	it('extractDocument keeps one entry per message', () => {

@@ -234,6 +234,31 @@ describe('hover', () => {
 		assert.match(h.markdown, /int migrate_vma_setup/);
 	});
 
+	it('finds the struct a brace initialiser opens, on its line or the line above', () => {
+		const field = (text: string, line: number): string | undefined => {
+			const l = text.split('\n')[line]!;
+			return hoverAt(linesOf(text), { line, character: l.indexOf('start') + 1 }, opts(undefined, '6.8'))?.markdown.split('\n')[0];
+		};
+		assert.equal(field('static struct migrate_vma args = {\n\t.start = x,\n', 1), '`struct migrate_vma` field **start**');
+		assert.equal(field('struct hmm_range range = {\n\t.start = x,\n', 1), '`struct hmm_range` field **start**');
+		assert.equal(field('struct hmm_range *r = &(struct hmm_range) {\n\t.start = x,\n', 1), '`struct hmm_range` field **start**');
+		assert.equal(field('struct hmm_range range =\n{\n\t.start = x,\n', 2), '`struct hmm_range` field **start**');
+		assert.equal(field('struct hmm_range\trange\n\t= {\n\t.start = x,\n', 2), '`struct hmm_range` field **start**');
+		// Long runs of blanks or of one word before the brace, on the line or above it, are read at once.
+		assert.equal(field(`struct hmm_range range${' '.repeat(19_000)}x = {\n\t.start = x,\n`, 1), undefined);
+		assert.equal(field(`struct hmm_range ${'r'.repeat(19_000)} x = {\n\t.start = x,\n`, 1), undefined);
+		assert.equal(field(`struct hmm_range r${' '.repeat(100_000)}x\n{\n\t.start = x,\n`, 2), undefined);
+	});
+
+	it('decodes a parenthesised flags run, and one with a long run of parens', () => {
+		const flags = (tail: string): string | undefined => {
+			const line = `+\targs.flags = (MIGRATE_VMA_SELECT_SYSTEM | MIGRATE_VMA_SELECT_DEVICE_PRIVATE${tail};`;
+			return hoverAt(linesOf(`${line}\n`), { line: 0, character: line.indexOf('SYSTEM') }, opts(undefined, '6.8'))?.markdown;
+		};
+		assert.match(flags(')')!, /= `MIGRATE_VMA_SELECT_SYSTEM \| MIGRATE_VMA_SELECT_DEVICE_PRIVATE` \(0x3\)/);
+		assert.ok(flags(`${') '.repeat(9_000)}0`));
+	});
+
 	it('survives hostile lines', () => {
 		const long = `x${'A'.repeat(100000)} migrate_vma_setup`;
 		const nul = 'migrate_vma_setup\0(&args)';

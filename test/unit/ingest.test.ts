@@ -13,6 +13,9 @@ import {
 	ingestText, MboxStream, parseMessage, positionOf, splitMbox,
 	type DiffLine, type Message, type PatchDocument, type RecoveredLine,
 } from '../../server/src/core/ingest/index';
+import { ARCHIVE_DATE, messageHeaders, parseMailDate, REPLY_PREFIX } from '../../server/src/core/ingest/headers';
+import { PLAIN_BASE64, readTrailer } from '../../server/src/core/ingest/message';
+import { HUNK_HEADER_LOOSE } from '../../server/src/core/ingest/diff';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'ingest');
 
@@ -499,5 +502,64 @@ describe('ingest: API', () => {
 		const m = ingestText('diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n').messages[0];
 		const j = JSON.parse(JSON.stringify(m.files[0].hunks[0].lines[1].source));
 		assert.deepEqual(j, { text: '+b', quoteDepth: 0, origin: { range: { start: { line: 5, character: 0 }, end: { line: 5, character: 2 } }, exact: true, segments: [{ col: 0, line: 5, character: 0 }] } });
+	});
+});
+
+// Each replaces a regular expression that backtracked quadratically on a long run (of `<`, `(`,
+// letters or blanks) in one header or line; on normal text it reads exactly what that expression read.
+describe('ingest: linear reading of headers and lines', () => {
+	const exec = (re: RegExp, s: string): unknown => {
+		const m = re.exec(s);
+		return m ? [m.index, ...m] : null;
+	};
+
+	it('References ids as /<[^>]*>/g found them', () => {
+		for (const v of ['<a@example.invalid>', '<a@b> <c@d>\n\t<e@f>', '<a@b><c@d>', 'a@b c@d', '<open', '<a@b> <open', '']) {
+			const old = v.match(/<[^>]*>/g) ?? v.split(/\s+/).filter((s) => s.length > 0);
+			assert.deepEqual(messageHeaders([{ name: 'references', value: v, line: 0, lastLine: 0 }]).references, old);
+		}
+	});
+
+	it('dates as the comment and archive-date expressions read them', () => {
+		const OLD = /([A-Za-z]{3})[a-z]*\s+(\d{1,2}),?\s+(\d{4})\s*-?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?/;
+		const dates = [
+			'Tue Jan 10 2017 - 11:58:45 EST', 'Tue Jan 10, 2017 11:58 +0100', 'Thursday, January 10, 2017 - 11:58:45 PST', 'xJan 10 2017 11:58',
+			'JanUary 10, 2017 11:58', 'ABCjan 10 2017 11:58', 'on Mar 3 2020-10:00', 'Mon, 29 Jul 2019 17:28:34 +0300', 'no date', '',
+		];
+		for (const d of dates) {
+			assert.deepEqual(exec(ARCHIVE_DATE, d), exec(OLD, d), d);
+		}
+		assert.equal(parseMailDate('Mon, 29 Jul 2019 17:28:34 +0300 (IDT)'), Date.UTC(2019, 6, 29, 14, 28, 34));
+		assert.equal(parseMailDate('(sent) Tue Jan 10 2017 - 11:58:45 EST'), Date.UTC(2017, 0, 10, 16, 58, 45));
+	});
+
+	it('reply prefixes as the expression with a run of blanks on each side of the `[n]` read them', () => {
+		const OLD = /^(?:re|fwd?|aw|sv|antw)\s*(?:\[\d+\])?\s*:\s*/i;
+		for (const s of ['Re: x', 'RE : x', 'Re[2]: x', 'Re [2] : x', 'Fwd:x', 'AW:  x', 'Re x', 'Re[2] x', 'Re\u00a0: x', 'Reply: x', '']) {
+			assert.deepEqual(exec(REPLY_PREFIX, s), exec(OLD, s), s);
+		}
+	});
+
+	it('trailers as the expression with a lazy value before trailing blanks read them', () => {
+		const OLD = /^(Fixes|base-commit|Signed-off-by|Reviewed-by|Acked-by)[ \t]*:[ \t]*(.*?)\s*$/i;
+		const lines = [
+			'Signed-off-by: A Dev <a@example.invalid>', 'Fixes: 0123456789ab ("mm: x")  ', 'base-commit:\tabc', 'acked-by : B <b@c>\t \u00a0',
+			'Reviewed-by:', 'Fixes: a\u2028b', 'Fixes: a \u2028', 'Signed-off-by A', 'Tested-by: x', '',
+		];
+		for (const l of lines) {
+			const m = OLD.exec(l);
+			assert.deepEqual(readTrailer(l), m ? { name: m[1], value: m[2] } : undefined, l);
+		}
+	});
+
+	it('base64 bodies and loose hunk headers as the expressions with one run of blanks read them', () => {
+		const OLD_BASE64 = /^[A-Za-z0-9+/ \t\n]*=?=?[ \t\n]*$/;
+		for (const b of ['QUJD\nREVG\n', 'QUI=\n', 'QQ==\n\n', 'QQ== \n ', 'QQ=a', 'QQ===', 'QU I\t\n', 'Q!', '', '  \n']) {
+			assert.equal(PLAIN_BASE64.test(b), OLD_BASE64.test(b), JSON.stringify(b));
+		}
+		const OLD_LOOSE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?(?:\s*@*)?\s*$/;
+		for (const h of ['@@ -1 +1', '@@ -1,2 +3,4 @@', '@@ -1,2 +3,4 @', '@@ -1 +1 @@@  ', '@@ -1 +1 \t', '@@ -1 +1 @@ f()', '@@ -1 +1 x', '@@ -1']) {
+			assert.deepEqual(exec(HUNK_HEADER_LOOSE, h), exec(OLD_LOOSE, h), h);
+		}
 	});
 });

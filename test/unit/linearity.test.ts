@@ -142,6 +142,40 @@ describe('linearity: doubling the input about doubles the work', () => {
 		assertLinear('giant section', mail, 40_000, (t) => analyzeDocument(ingestText(t), extractor));
 	});
 
+	// Regular expressions that tried every split of a long run (of `<`, `(`, letters, blanks or
+	// stars) in one header or line, each run up to its end: References ids, Date comments and the
+	// archive date, reply prefixes, trailers, loose hunk headers.
+	it('giant header values and runs of blanks in body lines (ingest)', () => {
+		const mail = (n: number): string => [
+			'From: a@example.invalid', `Subject: Re${'\u00a0'.repeat(n)}x`, `References: ${'<'.repeat(n)}`,
+			`Date: ${'('.repeat(n)} ${'a'.repeat(n)} Jan 10, 2017${' '.repeat(n)}x`, '',
+			`Signed-off-by: a${' '.repeat(n)}b`, '---', 'diff --git a/d/x.c b/d/x.c', '--- a/d/x.c', '+++ b/d/x.c', `@@ -1 +1${' '.repeat(n)}x`, '-a', '+b', '',
+		].join('\n');
+		assertLinear('giant headers', mail, 20_000, (t) => ingestText(t));
+	});
+
+	it('a base64 body with a long run of blanks (whole-list skim)', () => {
+		const mail = (n: number): string => `From: a@example.invalid\nSubject: x\nContent-Transfer-Encoding: base64\n\nQUJD${' '.repeat(n)}!\n`;
+		assertLinear('base64 skim', mail, 20_000, (t) => parseMessage(t, 0, 0, { skipUnlessWords: FACT_WORDS }));
+	});
+
+	it('runs of blanks in a hunk section, a string of open comments, and a line naming an API the kernel lacks (extraction, rules)', () => {
+		const mail = (n: number): string => ['From: a@example.invalid', 'Subject: [PATCH] x', '', '---', 'diff --git a/d/x.c b/d/x.c', '--- a/d/x.c', '+++ b/d/x.c',
+			`@@ -1,3 +1,${7 + n / 100} @@ static int f(struct migrate_vma *args,${' '.repeat(n)}int b)`, ' {', '+\tmigrate_vma_setup(args);', '+\tgpux_log(',
+			...Array.from({ length: n / 100 }, () => `+\t"${' /*b'.repeat(25)}"`), '+\t);', `+\tint ${'*'.repeat(n)}x migrate_vma_setup(args);`, ' \treturn 0;', ' }', ''].join('\n');
+		assertLinear('hunk texts', mail, 30_000, (t) => analyzeDocument(ingestText(t), extractor, { kernel: '5.0' }));
+	});
+
+	it('long runs of blanks around an enum member and after a notifier event test (rules)', () => {
+		const mail = (n: number): string => ['From: a@example.invalid', 'Subject: [PATCH] x', '', '---',
+			'diff --git a/include/linux/memremap.h b/include/linux/memremap.h', '--- a/include/linux/memremap.h', '+++ b/include/linux/memremap.h',
+			'@@ -1,2 +1,3 @@ enum memory_type {', ' \tMEMORY_DEVICE_PRIVATE = 1,', `+\tMEMORY_DEVICE_COHERENT =${' '.repeat(n / 40)}, x`, ' \tMEMORY_DEVICE_FS_DAX,',
+			'diff --git a/d/x.c b/d/x.c', '--- a/d/x.c', '+++ b/d/x.c',
+			'@@ -1,0 +1,6 @@ static bool gpux_invalidate(struct mmu_interval_notifier *mni, const struct mmu_notifier_range *range, unsigned long cur_seq)',
+			'+\tif (range->event == MMU_NOTIFY_MIGRATE)', `+${' '.repeat(n)}x`, '+\t\treturn true;', '+\tmmu_interval_set_seq(mni, cur_seq);', '+\treturn true;', '+}', ''].join('\n');
+		assertLinear('rule lines', mail, 20_000, (t) => analyzeDocument(ingestText(t), extractor));
+	});
+
 	// The rules group a document's messages by thread once per document (seriesOf in
 	// rules/missing-select-flags.ts), so a list archive costs time linear in its messages.
 	it('the rules over the messages of one large document', () => {

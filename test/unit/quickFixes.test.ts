@@ -1,6 +1,6 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdits, FIXABLE_RULES, quickFixesFor } from '../../server/src/core/features/quickFixes';
+import { applyEdits, FIXABLE_RULES, quickFixesFor, withoutComments } from '../../server/src/core/features/quickFixes';
 import { ingestText } from '../../server/src/core/ingest/index';
 import type { Finding } from '../../server/src/core/findings';
 import type { FunctionFacts } from '../../server/src/core/extract/types';
@@ -257,5 +257,16 @@ describe('applyEdits', () => {
 			{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 2 } }, newText: 'YZ' },
 		]);
 		assert.equal(out, 'aXb\nYZ\n');
+	});
+});
+
+describe('comments of a line before an exit', () => {
+	it('are removed as /\\/\\*.*\\*\\/|\\/\\/.*$/g removed them, and a line of 100 000 open comments at once', () => {
+		const old = (t: string): string => t.replace(/\/\*.*\*\/|\/\/.*$/g, '');
+		const lines = ['\tif (ret) /* failed */', '\tx = 1; // done', 'a /* b */ c /* d */ e', 'a /* b', 'a */ b', '/*/ x', '//', 'a // b /* c */', 'a /* b */ // c', 'a /* b\u2028 c */ d', 'a // b\u2028c', ''];
+		for (const t of lines) {
+			assert.equal(withoutComments(t), old(t), t);
+		}
+		assert.equal(withoutComments('/* '.repeat(100_000)), '/* '.repeat(100_000));
 	});
 });

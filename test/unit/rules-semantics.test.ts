@@ -21,10 +21,10 @@ import { rule as faultPageMissing } from '../../server/src/core/rules/fault-page
 import { rule as faultPageRelocked } from '../../server/src/core/rules/fault-page-relocked';
 import { rule as migrateToRamSigbus } from '../../server/src/core/rules/migrate-to-ram-sigbus';
 import { rule as migrateToRamDstNotZeroed } from '../../server/src/core/rules/migrate-to-ram-dst-not-zeroed';
-import { rule as notifierSelfInvalidation } from '../../server/src/core/rules/notifier-self-invalidation';
-import { rule as longtermPinCoherent } from '../../server/src/core/rules/longterm-pin-coherent';
+import { EARLY_EXIT, rule as notifierSelfInvalidation } from '../../server/src/core/rules/notifier-self-invalidation';
+import { ENUM_MEMBER, rule as longtermPinCoherent } from '../../server/src/core/rules/longterm-pin-coherent';
 import { rule as pinBlocksMigration } from '../../server/src/core/rules/pin-blocks-migration';
-import { rule as apiNotInKernel } from '../../server/src/core/rules/api-not-in-kernel';
+import { definesName, rule as apiNotInKernel } from '../../server/src/core/rules/api-not-in-kernel';
 
 const RULES: Rule[] = [
 	missingSelectFlags, missingPgmapOwner, ownerMismatch, devicePrivateSourceAsSystem, hmmRangeOwnerMissing,
@@ -549,6 +549,46 @@ const CORPUS: Record<string, CorpusExpect[]> = {
 		{ rule: 'migrate-to-ram-dst-not-zeroed', severity: 'info', code: /__GFP_ZERO/ },
 	],
 };
+
+// Expressions over whole diff lines that tried every split of a long run of blanks or stars (one
+// 4 KB line took seconds); their replacements read each run once and accept exactly the same lines.
+describe('line expressions of the version and notifier rules', () => {
+	it('a definition of a name in the series, as the expressions with split runs read it', () => {
+		const oldDefines = (t: string, name: string, core: boolean): boolean =>
+			new RegExp(`^\\s*#\\s*(define|undef)\\s+${name}\\b`).test(t)
+			|| new RegExp(`\\bEXPORT_SYMBOL(_GPL)?\\s*\\(\\s*${name}\\s*\\)`).test(t)
+			|| (new RegExp(`^\\s*(?:[A-Za-z_]\\w*[\\s*]+)*\\**${name}\\s*\\(\\s*(?:void\\s*\\)|\\)\\s*$|const\\s|struct\\s|enum\\s|union\\s|unsigned\\b|signed\\b|int\\b|long\\b|bool\\b|char\\b|u8\\b|u16\\b|u32\\b|u64\\b|\\w+_t\\b)`).test(t)
+				&& !/^\s*(return|if|while|for|switch|else)\b/.test(t))
+			|| (core && (new RegExp(`^\\s*${name}\\s*(=[^;]*)?,?\\s*(/[*/].*)?$`).test(t)
+				|| new RegExp(`^\\s*(?:const\\s+)?(?:(?:struct|enum|union)\\s+\\w+|unsigned\\s+long|unsigned\\s+int|unsigned|signed|void|int|long|bool|char|u8|u16|u32|u64|\\w+_t)\\b[\\s*]*${name}\\s*(\\[[^\\]]*\\])?\\s*;`).test(t)
+				|| new RegExp(`\\(\\s*\\*\\s*${name}\\s*\\)\\s*\\(`).test(t)));
+		const name = 'migrate_vma_setup';
+		const lines = [
+			'int migrate_vma_setup(struct migrate_vma *args);', 'static inline int *migrate_vma_setup(void)', 'int\t**migrate_vma_setup(struct x *a)', 'int migrate_vma_setup(&args);',
+			'\tret = migrate_vma_setup(&args);', 'return migrate_vma_setup(args);', '*migrate_vma_setup(u64 x)', 'migrate_vma_setup(void)',
+			'\tmigrate_vma_setup = 4, /* x */', '\tmigrate_vma_setup,', 'migrate_vma_setup  ', 'migrate_vma_setup = a; // b', 'migrate_vma_setup = a;',
+			'\tint (*migrate_vma_setup)(struct migrate_vma *);', '\tunsigned long migrate_vma_setup[4] ;', 'struct x *migrate_vma_setup;', 'int migrate_vma_setup x;',
+			'#define migrate_vma_setup(a) 0', 'EXPORT_SYMBOL_GPL(migrate_vma_setup);',
+		];
+		for (const t of lines) {
+			for (const path of ['mm/migrate_device.c', 'drivers/gpu/x.c']) {
+				assert.equal(definesName({ text: t, path }, name), oldDefines(t, name, path.startsWith('mm/')), `${path}: ${t}`);
+			}
+		}
+		assert.equal(definesName({ text: `int ${'*'.repeat(100_000)}x migrate_vma_setup(&a);`, path: 'mm/x.c' }, name), false);
+	});
+
+	it('the coherent enum member and an early exit, as the expressions with split runs read them', () => {
+		const OLD_MEMBER = /^\s*MEMORY_DEVICE_COHERENT\s*(=\s*[^,]+)?,?\s*(\/[*/].*)?$/;
+		for (const t of ['\tMEMORY_DEVICE_COHERENT,', 'MEMORY_DEVICE_COHERENT = 5, /* x */', 'MEMORY_DEVICE_COHERENT = 5 // y', 'MEMORY_DEVICE_COHERENT', 'MEMORY_DEVICE_COHERENT ,  ', 'MEMORY_DEVICE_COHERENT, x', 'MEMORY_DEVICE_COHERENT = , x', 'if (MEMORY_DEVICE_COHERENT)']) {
+			assert.equal(ENUM_MEMBER.test(t), OLD_MEMBER.test(t), t);
+		}
+		const OLD_EXIT = /^if\s*\([^;{}]*\)\s*\{?\s*(return|goto)\b/;
+		for (const t of ['if (range->event == MMU_NOTIFY_MIGRATE) return true;', 'if (a) {  goto out;', 'if (a)\t{\treturn', 'if (a) x++; return', 'if (a) {{ return', 'if(a)return', 'if (a) returned']) {
+			assert.equal(EARLY_EXIT.test(t), OLD_EXIT.test(t), t);
+		}
+	});
+});
 
 describe('semantic rules on the labelled corpus', { skip: haveCorpus ? false : `no corpus at ${corpusRoot}` }, () => {
 	const labels = haveCorpus ? corpusLabels() : new Map<string, string>();

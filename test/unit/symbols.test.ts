@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { documentOutline, type OutlineSymbol } from '../../server/src/core/features/symbols';
+import { documentOutline, senderName, type OutlineSymbol } from '../../server/src/core/features/symbols';
 import { linesOf } from '../../server/src/core/features/common';
 import { ingestText } from '../../server/src/core/ingest/index';
 import type { DocRange } from '../../server/src/core/ingest/types';
@@ -93,6 +93,14 @@ describe('document symbols', () => {
 			files++;
 		}
 		assert.ok(files > 0);
+	});
+
+	it('shows the sender as the address expressions did, and reads a From of 100 000 `<` at once', () => {
+		const old = (from: string): string => from.replace(/\s*<[^>]*>\s*$/, '').replace(/^"|"$/g, '');
+		for (const from of ['A Dev <a@example.invalid>', '"Dev, A" <a@b>  ', 'a@b', '<a@b>', 'A <x> B <a@b>', 'A <a <b>', 'A <a@b> x', 'A <a@b>>', '"A"', '']) {
+			assert.equal(senderName(from), old(from), from);
+		}
+		assert.equal(senderName('<'.repeat(100_000)), '<'.repeat(100_000));
 	});
 
 	it('returns nothing for an empty document and survives garbage', () => {

@@ -5,6 +5,7 @@
  */
 
 import type { Tree } from 'web-tree-sitter';
+import { replaceDelimited } from '../text';
 
 export interface Point {
 	row: number;
@@ -134,7 +135,7 @@ export function fold(s: string): string {
 	if (!/[\s/]/.test(s)) {
 		return s;
 	}
-	return s.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+	return replaceDelimited(s, '/*', '*/', ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 export function child(n: AstNode, field: string): AstNode | undefined {

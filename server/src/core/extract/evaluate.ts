@@ -20,7 +20,9 @@ export function evaluate(n: AstNode, env: EvalEnv): number | undefined {
 	const u = unwrap(n);
 	switch (u.type) {
 		case 'number_literal': {
-			const v = Number.parseInt(raw(u).replace(/[uUlL]+$/, ''));
+			// parseInt stops at the suffix (`u`, `UL`, …); cutting it off first with /[uUlL]+$/
+			// backtracked quadratically over a long run of suffix letters.
+			const v = Number.parseInt(raw(u));
 			return Number.isNaN(v) ? undefined : v;
 		}
 		case 'identifier': {

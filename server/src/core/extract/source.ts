@@ -12,6 +12,7 @@ import { positionOf } from '../ingest/lines';
 import type { DiffLine, FileDiff, Hunk, Pos, RecoveredLine } from '../ingest/types';
 import type { Image, LineKind } from './types';
 import { firstCall } from './names';
+import { LINE_TERMINATOR } from '../text';
 
 /** One line of a unit's text. */
 export interface SrcLine {
@@ -195,6 +196,7 @@ function hunkShape(lines: string[]): HunkShape {
 // ---------------------------------------------------------------------------------------------
 // Hunk sections
 
+/** A hunk section read as the code the hunk starts in; a header ends with ` {`. */
 export type Section =
 	| { kind: 'function'; name: string; header: string }
 	| { kind: 'opener'; header: string; closer: string };
@@ -203,7 +205,7 @@ const KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'return', 'sizeof', 'd
 
 /** What the text after the second `@@` says about the code the hunk starts in. */
 export function parseSection(section: string): Section | undefined {
-	const s = withoutBlockComments(section.trim()).replace(/\s*\/\/.*$/, '').trim();
+	const s = withoutLineComment(withoutBlockComments(section.trim())).trim();
 	if (s === '' || /^[A-Za-z_]\w*:\s*$/.test(s)) {
 		return undefined;
 	}
@@ -295,6 +297,26 @@ function withoutBlockComments(s: string): string {
 			i++;
 		}
 	}
+}
+
+/**
+ * Text without a final `// …` comment and the blanks before it: what `.replace(/\s*\/\/.*$/, '')`
+ * leaves, linearly (that expression tried every blank of a long run as the start of the comment).
+ */
+function withoutLineComment(s: string): string {
+	// `.*$` reaches the end: the comment starts after the last line terminator.
+	let last = s.length;
+	while (last > 0 && !LINE_TERMINATOR.test(s[last - 1]!)) {
+		last--;
+	}
+	let cut = s.indexOf('//', last);
+	if (cut < 0) {
+		return s;
+	}
+	while (cut > 0 && /\s/.test(s[cut - 1]!)) {
+		cut--;
+	}
+	return s.slice(0, cut);
 }
 
 /** Name of the function whose body opens on the last `{` at depth 0 → 1 in these lines. */
@@ -405,7 +427,7 @@ export function patchUnits(file: FileDiff, image: Image): Unit[] {
 			const first = hi.lines.find((l) => CODE_LINE.test(l.text));
 			if (first && /^\{\s*$/.test(first.text)) {
 				const sec = hi.section;
-				const header = sec?.kind === 'function' ? sec.header.replace(/\s*\{$/, '') : `void ${FRAGMENT_NAME}(void)`;
+				const header = sec?.kind === 'function' ? sec.header.slice(0, -1).trimEnd() : `void ${FRAGMENT_NAME}(void)`;
 				if (sec?.kind === 'function') {
 					openName = sec.name;
 					unit.sectionName = sec.name;

@@ -139,6 +139,17 @@ function memberBase(line: string, start: number): string | undefined {
 	return line.slice(j, end).replace(/^[&*(]+/, '').trim();
 }
 
+/** Where a line's final `struct X name[…] =` is looked for: declarations are short. */
+const DECLARATION_END = 256;
+
+/**
+ * The last `DECLARATION_END` characters of a line. The declaration expressions below split words
+ * (`(\w+)\s*\w+`) and so backtrack quadratically over a long word; each run of blanks they read once.
+ */
+function declarationEnd(s: string): string {
+	return s.length > DECLARATION_END ? s.slice(-DECLARATION_END) : s;
+}
+
 /** For `.field = …` inside a brace initialiser: the `struct X` it initialises, scanning upward. */
 function initialiserType(lines: DocLines, lineNo: number, ch: number): string | undefined {
 	let depth = 0;
@@ -156,12 +167,12 @@ function initialiserType(lines: DocLines, lineNo: number, ch: number): string | 
 				if (depth === 0) {
 					// `struct X name = {`, `struct X name[] = {`, `(struct X) {`, or `=` / `{` alone under `struct X name`.
 					const head = text.slice(0, i);
-					const m = /\b(struct|enum)\s+(\w+)\s*(?:\*?\s*\w+\s*(?:\[[^\]]*\])?\s*=|\))\s*$/.exec(head);
+					const m = /\b(struct|enum)\s+(\w+)\s*(?:(?:\*\s*)?\w+\s*(?:\[[^\]]*\]\s*)?=|\))\s*$/.exec(declarationEnd(head));
 					if (m) {
 						return `${m[1]} ${m[2]}`;
 					}
-					if (/^[\s+>]*=?\s*$/.test(head) && l > 0) {
-						const prev = /\b(struct|enum)\s+(\w+)\s*\*?\s*\w+\s*(?:\[[^\]]*\])?\s*=?\s*$/.exec(lines.lineAt(l - 1));
+					if (/^[\s+>]*(?:=\s*)?$/.test(head) && l > 0) {
+						const prev = /\b(struct|enum)\s+(\w+)\s*(?:\*\s*)?\w+\s*(?:\[[^\]]*\]\s*)?(?:=\s*)?$/.exec(declarationEnd(lines.lineAt(l - 1)));
 						if (prev) {
 							return `${prev[1]} ${prev[2]}`;
 						}
@@ -251,6 +262,23 @@ function render(f: Found, v: KernelVersion, ropts: DocRenderOptions): string {
 const SELECT_CONTEXT = /(?:\.|->|\b)flags\s*(?:[|&]?=|:)|MIGRATE_VMA_SELECT_|\bselect(?:ion)?\b/i;
 const PFN_CONTEXT = /\b(?:src|dst|src_pfns|dst_pfns|mpfn|pfns?|entry)\b|migrate_pfn|MIGRATE_PFN_/;
 
+/**
+ * Text without its leading `(`s and blanks and its trailing `)`s and blanks: what
+ * `.replace(/^[(\s]+|[)\s]+$/g, '')` leaves, linearly (the second expression tried every `)` and
+ * blank of a long run, each up to the end).
+ */
+function withoutOuterParens(s: string): string {
+	let a = 0;
+	let b = s.length;
+	while (a < b && /[(\s]/.test(s[a]!)) {
+		a++;
+	}
+	while (b > a && /[)\s]/.test(s[b - 1]!)) {
+		b--;
+	}
+	return s.slice(a, b);
+}
+
 /** The `A | B | 0x4` run around a token, when it holds at least two terms of one flag family. */
 function flagExpression(line: string, tok: Token): { text: string; terms: string[] } | undefined {
 	let a = tok.start;
@@ -272,8 +300,7 @@ function flagExpression(line: string, tok: Token): { text: string; terms: string
 	if (terms.some((t) => !/^(MIGRATE_VMA_SELECT_\w+|MIGRATE_PFN_\w+|0[xX][0-9a-fA-F]+|[0-9]+)$/.test(t))) {
 		return undefined;
 	}
-	const text = raw.trim().replace(/^[(\s]+|[)\s]+$/g, '');
-	return { text, terms };
+	return { text: withoutOuterParens(raw.trim()), terms };
 }
 
 function selectExpressionMarkdown(expr: { text: string; terms: string[] }, v: KernelVersion, ropts: DocRenderOptions): string | undefined {

@@ -12,6 +12,7 @@ import type { DiffLine, DocRange, FileDiff, Hunk, Message, RecoveredLine } from 
 import { atLeast, formatKernel, type KernelVersion } from '../model/kernel';
 import { lookupSymbol, nameIn } from '../model/versions';
 import type { DocLines } from './common';
+import { LINE_TERMINATOR } from '../text';
 
 export interface QuickFixContext {
 	analysis: Analysis;
@@ -427,6 +428,39 @@ function gotoLines(m: MessageAnalysis, fn: FunctionFacts, setupLine: number, che
 	return out;
 }
 
+/**
+ * A line without its comments as `.replace(/\/\*.*\*\/|\/\/.*$/g, '')` removes them, linearly
+ * (that expression tried every `/*` of a line up to its end): a `/*` up to the last `*\/` before
+ * the next line terminator, a `//` to the end when no line terminator follows.
+ */
+export function withoutComments(text: string): string {
+	let out = '';
+	let a = 0;
+	while (a < text.length) {
+		let e = a;
+		while (e < text.length && !LINE_TERMINATOR.test(text[e]!)) {
+			e++;
+		}
+		const seg = text.slice(a, e);
+		const lastClose = seg.lastIndexOf('*/');
+		let i = 0;
+		for (let k = seg.indexOf('/'); k >= 0 && k + 1 < seg.length; k = seg.indexOf('/', k + 1)) {
+			if (seg[k + 1] === '*' && lastClose >= k + 2) {
+				out += seg.slice(i, k);
+				i = lastClose + 2;
+				k = i - 1;
+			} else if (seg[k + 1] === '/' && e === text.length) {
+				out += seg.slice(i, k);
+				i = seg.length;
+				break;
+			}
+		}
+		out += seg.slice(i) + text.slice(e, e + 1);
+		a = e + 1;
+	}
+	return out;
+}
+
 /** Whether a statement inserted before this line would run only on this line's path. */
 function braced(p: PlacedLine): boolean {
 	if (!/^\s*(return\b|goto\b)/.test(p.line.text)) {
@@ -437,7 +471,7 @@ function braced(p: PlacedLine): boolean {
 		if (l.kind === '-' || l.kind === '\\') {
 			continue;
 		}
-		const t = l.text.replace(/\/\*.*\*\/|\/\/.*$/g, '').trim();
+		const t = withoutComments(l.text).trim();
 		if (t === '') {
 			continue;
 		}

@@ -141,7 +141,7 @@ function messageSymbol(m: Message, lines: DocLines | undefined): OutlineSymbol {
 	for (const p of patches) {
 		range = union(range, p.range);
 	}
-	const from = m.headers.from?.replace(/\s*<[^>]*>\s*$/, '').replace(/^"|"$/g, '');
+	const from = m.headers.from === undefined ? undefined : senderName(m.headers.from);
 	return {
 		name: m.subject.raw || m.headers.subject || (m.files.length > 0 ? 'patch' : `message ${m.index + 1}`),
 		detail: [from, m.headers.date].filter(Boolean).join(', ') || undefined,
@@ -150,6 +150,27 @@ function messageSymbol(m: Message, lines: DocLines | undefined): OutlineSymbol {
 		selectionRange: clampInto(subjectRange(m, lines), range),
 		children: patches,
 	};
+}
+
+/**
+ * A From value without its final `<address>` and without the quotes around the name: what
+ * `.replace(/\s*<[^>]*>\s*$/, '').replace(/^"|"$/g, '')` leaves, linearly (the first expression
+ * tried every `<` of the header, each up to its end).
+ */
+export function senderName(from: string): string {
+	let name = from;
+	const t = from.trimEnd();
+	if (t.endsWith('>')) {
+		const open = t.indexOf('<', t.lastIndexOf('>', t.length - 2) + 1);
+		if (open >= 0) {
+			let cut = open;
+			while (cut > 0 && /\s/.test(from[cut - 1]!)) {
+				cut--;
+			}
+			name = from.slice(0, cut);
+		}
+	}
+	return name.replace(/^"|"$/g, '');
 }
 
 /**

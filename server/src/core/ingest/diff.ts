@@ -44,7 +44,11 @@ export interface DiffResult {
 }
 
 export const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
-export const HUNK_HEADER_LOOSE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?(?:\s*@*)?\s*$/;
+/**
+ * A hunk header without its closing `@@` or with a mangled one. The blanks after the counts are
+ * read once (`(?:\s*@*)?\s*$` tried every split of a long run of them).
+ */
+export const HUNK_HEADER_LOOSE = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))?\s*(?:@+\s*)?$/;
 const EXT_HEADER = /^(?:old mode |new mode |deleted file mode |new file mode |similarity index |dissimilarity index |index |rename from |rename to |copy from |copy to |rename old |rename new )/;
 const ELISION = /^\s*(?:\[\s*(?:\.\.\.|…|\.\.|snip|snipped|trimmed|cut|deleted|removed|skip)[^\]]*\]|<\s*snip\s*>|\.\.\.|…|---\s*snip\s*---)\s*$/i;
 const VERSION_LINE = /^\d+\.\d+/;

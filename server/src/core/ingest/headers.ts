@@ -3,6 +3,7 @@
  * parameters, the subject's `[PATCH v3 2/7]` parts and the Date.
  */
 import { decodeEncodedWords } from './charset';
+import { delimitedSpans, replaceDelimited } from '../text';
 import type { MessageHeaders, SubjectInfo } from './types';
 
 export interface HeaderField {
@@ -197,8 +198,8 @@ export function messageHeaders(fields: readonly HeaderField[], onUnknownCharset?
 				break;
 			case 'references':
 				if (h.references === undefined) {
-					const ids = f.value.match(/<[^>]*>/g);
-					h.references = ids ? ids : f.value.split(/\s+/).filter((s) => s.length > 0);
+					const ids = delimitedSpans(f.value, '<', '>').map(([a, b]) => f.value.slice(a, b));
+					h.references = ids.length > 0 ? ids : f.value.split(/\s+/).filter((s) => s.length > 0);
 				}
 				break;
 			case 'content-type':
@@ -214,7 +215,8 @@ export function messageHeaders(fields: readonly HeaderField[], onUnknownCharset?
 	return h;
 }
 
-const REPLY_PREFIX = /^(?:re|fwd?|aw|sv|antw)\s*(?:\[\d+\])?\s*:\s*/i;
+/** `Re:`, `Re[2] :`…: the blanks before the colon read once (`\s*(?:\[\d+\])?\s*:` tried every split of them). */
+export const REPLY_PREFIX = /^(?:re|fwd?|aw|sv|antw)\s*(?:\[\d+\]\s*)?:\s*/i;
 
 /** Splits a subject into its bracket tags, version, series position and title. */
 export function parseSubject(raw: string | undefined): SubjectInfo {
@@ -299,6 +301,14 @@ function fullYear(y: string): number {
 }
 
 /**
+ * `Tue Jan 10 2017 - 11:58:45 EST`. The month is the first three letters of a letter run whose
+ * rest is lower case; a start is tried only where no start one letter earlier could match (a run's
+ * first letter, or three letters ending in a capital), which is where
+ * `([A-Za-z]{3})[a-z]*\s+…` matches first: that expression alone tried every letter of a long word.
+ */
+export const ARCHIVE_DATE = /(?:(?<![A-Za-z])|(?=[A-Za-z]{2}[A-Z]))([A-Za-z]{3})[a-z]*\s+(\d{1,2}),?\s+(\d{4})\s*(?:-\s*)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?/;
+
+/**
  * Parses an RFC 2822 date (`Mon, 29 Jul 2019 17:28:34 +0300`) or an archive-page date
  * (`Tue Jan 10 2017 - 11:58:45 EST`). Returns ms since the epoch, or undefined.
  */
@@ -306,13 +316,13 @@ export function parseMailDate(value: string | undefined): number | undefined {
 	if (!value) {
 		return undefined;
 	}
-	const v = value.replace(/\([^)]*\)/g, ' ').trim();
+	const v = replaceDelimited(value, '(', ')', ' ').trim();
 	let m = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?/.exec(v);
 	if (m && MONTHS[m[2].toLowerCase()] !== undefined) {
 		const ms = Date.UTC(fullYear(m[3]), MONTHS[m[2].toLowerCase()], Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
 		return ms - zoneMinutes(m[7]) * 60000;
 	}
-	m = /([A-Za-z]{3})[a-z]*\s+(\d{1,2}),?\s+(\d{4})\s*-?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,4})?/.exec(v);
+	m = ARCHIVE_DATE.exec(v);
 	if (m && MONTHS[m[1].toLowerCase()] !== undefined) {
 		const ms = Date.UTC(Number(m[3]), MONTHS[m[1].toLowerCase()], Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
 		return ms - zoneMinutes(m[7]) * 60000;

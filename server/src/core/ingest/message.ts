@@ -9,6 +9,7 @@ import { countLineBreaks, rangeOf, sliceLine, splitLines } from './lines';
 import { readBody, TEXT_TYPES, type Source } from './mime';
 import { charsetFor, decodeBase64String } from './charset';
 import { quotePrefix } from './quote';
+import { LINE_TERMINATOR } from '../text';
 import type { FileDiff, IngestProblem, Message, MessageHeaders, RecoveredLine, Trailers } from './types';
 
 export interface ParseOptions {
@@ -40,8 +41,22 @@ export const PREFILTER_WORDS: readonly string[] = [
 
 const LONG_LINE = 100_000;
 const FROM_ESCAPE = /^>+From /;
-const TRAILER = /^(Fixes|base-commit|Signed-off-by|Reviewed-by|Acked-by)[ \t]*:[ \t]*(.*?)\s*$/i;
+const TRAILER_NAME = /^(Fixes|base-commit|Signed-off-by|Reviewed-by|Acked-by)[ \t]*:[ \t]*/i;
 const FLAT_HEADER_NAMES = 'Received|Return-Path|From|To|Cc|Subject|Date|Message-ID|Message-Id|In-Reply-To|References|Content-Type|Content-Transfer-Encoding|Content-Language|MIME-Version|User-Agent|X-[A-Za-z0-9-]+|List-[A-Za-z-]+|Precedence|Sender|Reply-To|Authentication-Results|ARC-[A-Za-z-]+|DKIM-Signature|Received-SPF|Organization|Delivered-To|Thread-Topic|Thread-Index|Accept-Language|Mail-Followup-To';
+
+/**
+ * A trailer line's name and value (without trailing blanks): what
+ * `/^(Fixes|…)[ \t]*:[ \t]*(.*?)\s*$/i` captures, without its backtracking (the lazy value and
+ * the trailing blanks tried every split of a long run of blanks).
+ */
+export function readTrailer(text: string): { name: string; value: string } | undefined {
+	const m = TRAILER_NAME.exec(text);
+	if (!m) {
+		return undefined;
+	}
+	const value = text.slice(m[0].length).trimEnd();
+	return LINE_TERMINATOR.test(value) ? undefined : { name: m[1], value };
+}
 
 function emptyTrailers(): Trailers {
 	return { fixes: [], signedOffBy: [], reviewedBy: [], ackedBy: [] };
@@ -249,7 +264,11 @@ function skimmedMessage(text: string, startLine: number, index: number, words: R
 	return msg;
 }
 
-const PLAIN_BASE64 = /^[A-Za-z0-9+/ \t\n]*=?=?[ \t\n]*$/;
+/**
+ * Base64 alphabet and blanks, then at most two `=` and blanks. The blanks after the data are read
+ * only after a `=` (`/^[…]*=?=?[ \t\n]*$/` tried every split of a long run of blanks).
+ */
+export const PLAIN_BASE64 = /^[A-Za-z0-9+/ \t\n]*(?:==?[ \t\n]*)?$/;
 
 /**
  * The bytes of a base64 body `text.slice(from)` as Latin-1 text with LF line ends (enough to look
@@ -375,25 +394,25 @@ function parseFull(text: string, startLine: number, index: number): Message {
 			if (c !== 98 && c !== 66 && c !== 102 && c !== 70 && c !== 115 && c !== 83 && c !== 114 && c !== 82 && c !== 97 && c !== 65) {
 				continue;
 			}
-			const m = TRAILER.exec(l.text);
-			if (!m || m[2].length === 0) {
+			const t = readTrailer(l.text);
+			if (!t || t.value.length === 0) {
 				continue;
 			}
-			switch (m[1].toLowerCase()) {
+			switch (t.name.toLowerCase()) {
 				case 'fixes':
-					trailers.fixes.push(m[2]);
+					trailers.fixes.push(t.value);
 					break;
 				case 'base-commit':
-					trailers.baseCommit ??= m[2].split(/\s+/)[0];
+					trailers.baseCommit ??= t.value.split(/\s+/)[0];
 					break;
 				case 'signed-off-by':
-					trailers.signedOffBy.push(m[2]);
+					trailers.signedOffBy.push(t.value);
 					break;
 				case 'reviewed-by':
-					trailers.reviewedBy.push(m[2]);
+					trailers.reviewedBy.push(t.value);
 					break;
 				case 'acked-by':
-					trailers.ackedBy.push(m[2]);
+					trailers.ackedBy.push(t.value);
 					break;
 			}
 		}

@@ -45,7 +45,7 @@ function escapeRe(s: string): string {
 }
 
 /** Whether a diff line defines (or declares) `name`: the series then owns that part of the API. */
-function definesName(l: TextLine, name: string): boolean {
+export function definesName(l: Pick<TextLine, 'text' | 'path'>, name: string): boolean {
 	const n = escapeRe(name);
 	const t = l.text;
 	if (new RegExp(`^\\s*#\\s*(define|undef)\\s+${n}\\b`).test(t)) {
@@ -54,8 +54,10 @@ function definesName(l: TextLine, name: string): boolean {
 	if (new RegExp(`\\bEXPORT_SYMBOL(_GPL)?\\s*\\(\\s*${n}\\s*\\)`).test(t)) {
 		return true;
 	}
-	// A function definition or prototype: only type words before the name, parameter declarations after.
-	if (new RegExp(`^\\s*(?:[A-Za-z_]\\w*[\\s*]+)*\\**${n}\\s*\\(\\s*(?:void\\s*\\)|\\)\\s*$|const\\s|struct\\s|enum\\s|union\\s|unsigned\\b|signed\\b|int\\b|long\\b|bool\\b|char\\b|u8\\b|u16\\b|u32\\b|u64\\b|\\w+_t\\b)`).test(t)
+	// A function definition or prototype: only type words before the name, parameter declarations
+	// after. The stars after the last type word belong to its separator (`(?:word[\s*]+)*\**` tried
+	// every split of a long run of stars).
+	if (new RegExp(`^\\s*(?:(?:[A-Za-z_]\\w*[\\s*]+)+|\\**)${n}\\s*\\(\\s*(?:void\\s*\\)|\\)\\s*$|const\\s|struct\\s|enum\\s|union\\s|unsigned\\b|signed\\b|int\\b|long\\b|bool\\b|char\\b|u8\\b|u16\\b|u32\\b|u64\\b|\\w+_t\\b)`).test(t)
 		&& !/^\s*(return|if|while|for|switch|else)\b/.test(t)) {
 		return true;
 	}
@@ -66,12 +68,13 @@ function definesName(l: TextLine, name: string): boolean {
 	if (name.startsWith('struct ')) {
 		return new RegExp(`^\\s*${n}\\s*\\{`).test(t);
 	}
-	// An enum member.
-	if (new RegExp(`^\\s*${n}\\s*(=[^;]*)?,?\\s*(/[*/].*)?$`).test(t)) {
+	// An enum member. `= value` takes the comma and blanks after it, blanks are read once
+	// (`\s*(=[^;]*)?,?\s*` tried every split of a run of blanks).
+	if (new RegExp(`^\\s*${n}\\s*(?:=[^;]*|,\\s*)?(/[*/].*)?$`).test(t)) {
 		return true;
 	}
 	// A struct member (plain or function pointer).
-	if (new RegExp(`^\\s*(?:const\\s+)?(?:(?:struct|enum|union)\\s+\\w+|unsigned\\s+long|unsigned\\s+int|unsigned|signed|void|int|long|bool|char|u8|u16|u32|u64|\\w+_t)\\b[\\s*]*${n}\\s*(\\[[^\\]]*\\])?\\s*;`).test(t)) {
+	if (new RegExp(`^\\s*(?:const\\s+)?(?:(?:struct|enum|union)\\s+\\w+|unsigned\\s+long|unsigned\\s+int|unsigned|signed|void|int|long|bool|char|u8|u16|u32|u64|\\w+_t)\\b[\\s*]*${n}\\s*(?:\\[[^\\]]*\\]\\s*)?;`).test(t)) {
 		return true;
 	}
 	return new RegExp(`\\(\\s*\\*\\s*${n}\\s*\\)\\s*\\(`).test(t);

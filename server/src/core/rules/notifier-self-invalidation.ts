@@ -29,6 +29,9 @@ function migrateEventTest(n: NotifierFacts): boolean {
 	return n.eventTests.some((t) => t.event === 'MMU_NOTIFY_MIGRATE' || /MMU_NOTIFY_MIGRATE/.test(t.text));
 }
 
+/** `if (…) return` / `if (…) { goto`: the blanks around the `{` read once (`\)\s*\{?\s*` tried every split of a long run). */
+export const EARLY_EXIT = /^if\s*\([^;{}]*\)\s*(?:\{\s*)?(return|goto)\b/;
+
 /** Whether the `if` whose condition holds this test leaves the callback at once (return/goto). */
 function leavesEarly(msg: Message, loc: Loc): boolean {
 	const at = lineOfLoc(msg, loc);
@@ -43,7 +46,7 @@ function leavesEarly(msg: Message, loc: Loc): boolean {
 	const text = lines.slice(i, i + 5).map((l) => l.text).join(' ');
 	const start = text.lastIndexOf('if', text.indexOf('MMU_NOTIFY_MIGRATE'));
 	const from = start >= 0 ? text.slice(start) : text;
-	return /^if\s*\([^;{}]*\)\s*\{?\s*(return|goto)\b/.test(from);
+	return EARLY_EXIT.test(from);
 }
 
 function ownOwners(d: DriverFacts): OwnerValue[] {
