@@ -579,6 +579,9 @@ export class SimulatorApp {
 		this.mapCount.textContent = `${n} page${n === 1 ? '' : 's'} · ${(n * 4).toLocaleString('en-US')} KiB · ${this.map.columns} per row`;
 	}
 
+	/** What the legend last drew, so that an unchanged legend is not built again. */
+	private legendShown: { signature: string; palette?: unknown } = { signature: '' };
+
 	private renderLegend(): void {
 		const palette = this.map.colors;
 		const present = new Set<LegendKey>();
@@ -597,6 +600,12 @@ export class SimulatorApp {
 			}
 		}
 		const own = this.view.ownOwner;
+		// The legend only changes with what it shows: keep its swatches (a canvas each) otherwise.
+		const signature = JSON.stringify([[...present].sort(), pinned, locked, pmd, migrating, own]);
+		if (signature === this.legendShown.signature && palette === this.legendShown.palette) {
+			return;
+		}
+		this.legendShown = { signature, palette };
 		const labels: Record<LegendKey, string> = {
 			'none': 'hole',
 			'zero': 'zero page',
