@@ -5,8 +5,10 @@
 import * as vscode from 'vscode';
 import { COMMANDS, LANGUAGE_IDS, type StatusParams } from '../../common/protocol';
 import { SETTINGS_SECTION } from '../../common/settings';
+import type { KernelSource } from '../../server/src/core/findings';
 
-const SOURCE_TEXT: Record<string, string> = {
+/** Every source the core names (the compiler checks that none is missing). */
+const SOURCE_TEXT: Readonly<Record<KernelSource, string>> = {
 	'setting': 'from the migrateLens.kernelVersion setting',
 	'tree': 'from the kernel tree\'s Makefile',
 	'base-commit': 'from the base-commit trailer',
@@ -53,7 +55,7 @@ export class KernelStatusBar implements vscode.Disposable {
 			this.item.text = `$(versions) Linux ${status.kernel}${range}`;
 			const counts = status.findings;
 			const md = new vscode.MarkdownString();
-			md.appendMarkdown(`**Migrate Lens** judges this document against **Linux ${status.kernel}**, ${SOURCE_TEXT[status.kernelSource] ?? status.kernelSource}.\n\n`);
+			md.appendMarkdown(`**Migrate Lens** judges this document against **Linux ${status.kernel}**, ${SOURCE_TEXT[status.kernelSource as KernelSource] ?? status.kernelSource}.\n\n`);
 			if (status.kernels.length > 1) {
 				md.appendMarkdown(`Its messages assume ${status.kernels.join(', ')}.\n\n`);
 			}

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncrementalAnalyzer, messageKey } from '../../server/src/core/features/incremental';
+import { IncrementalAnalyzer } from '../../server/src/core/features/incremental';
 import { analyzeDocument } from '../../server/src/core/analyze';
 import { ingestText } from '../../server/src/core/ingest/index';
 import type { Rule } from '../../server/src/core/rules/types';
@@ -87,17 +87,20 @@ describe('incremental analysis', () => {
 		assert.equal(stopped, undefined);
 	});
 
-	it('keys messages by text and position', () => {
-		const a = ingestText(EXAMPLE()).messages[0];
-		const b = ingestText(EXAMPLE()).messages[0];
-		const c = ingestText(`\n${EXAMPLE()}`).messages[0];
-		const d = ingestText(EXAMPLE().replace('ret = -ENOMEM;', 'ret = -EBUSY;')).messages[0];
-		assert.equal(messageKey(a), messageKey(b));
-		assert.notEqual(messageKey(a), messageKey(c));
-		assert.notEqual(messageKey(a), messageKey(d));
+	it('re-extracts a message whose text, place or headers changed, and only that one', async () => {
+		const inc = new IncrementalAnalyzer(await extractorOnce());
+		const text = `${EXAMPLE()}\n${ACME()}`;
+		inc.analyzeText(text);
+		assert.deepEqual([inc.analyzeText(text).reused, inc.analyzeText(text).extracted], [2, 0]);
+		const body = text.replace('ret = -ENOMEM;', 'ret = -EBUSY;');
+		assert.equal(inc.analyzeText(body).extracted, 1);
 		// A subject edit moves no body line, but the facts carry the subject.
-		const e = ingestText(EXAMPLE().replace(/^Subject: /m, 'Subject: [PATCH v2] ')).messages[0];
-		assert.notEqual(messageKey(a), messageKey(e));
+		const subject = body.replace(/^Subject: /m, 'Subject: [PATCH v2] ');
+		const r = inc.analyzeText(subject);
+		assert.equal(r.extracted, 1);
+		assert.equal(r.analysis.messages[0]!.facts!.subject, r.analysis.document.messages[0]!.subject.raw);
+		// A line added above both moves both.
+		assert.equal(inc.analyzeText(`\n${subject}`).extracted, 2);
 	});
 
 	it('forgets everything on clear()', async () => {

@@ -1,7 +1,8 @@
 /*
  * Which kernel a message is judged against (DESIGN.md "Kernel version"):
  * an explicit setting or --kernel; the kernel tree's top Makefile; a base-commit we can date; the
- * kernel a stable backport's subject names (`[PATCH AUTOSEL 5.4 …]`); the mail's Date: mapped to the kernel a patch posted then targets; otherwise the newest we model.
+ * kernel a stable backport's subject names (`[PATCH AUTOSEL 5.4 …]`); the mail's Date: mapped to
+ * the kernel a patch posted then targets; otherwise the newest we model.
  */
 import type { Message } from './ingest/types';
 import type { KernelSource } from './findings';

@@ -12,7 +12,7 @@ import { positionOf } from '../ingest/lines';
 import type { DiffLine, FileDiff, Hunk, Pos, RecoveredLine } from '../ingest/types';
 import type { Image, LineKind } from './types';
 import { firstCall } from './names';
-import { LINE_TERMINATOR } from '../text';
+import { delimitedSpans, LINE_TERMINATOR } from '../text';
 
 /** One line of a unit's text. */
 export interface SrcLine {
@@ -281,22 +281,18 @@ export function openCallName(line: string): string | undefined {
 	return firstCall(line, line.lastIndexOf(';') + 1)?.name;
 }
 
-/** Text without its complete block comments (each with the blanks around it made one space), linearly. */
+/** Text without its complete block comments, each with the blanks around it made one space. */
 function withoutBlockComments(s: string): string {
 	let out = '';
 	let i = 0;
-	for (;;) {
-		const a = s.indexOf('/*', i);
-		const b = a < 0 ? -1 : s.indexOf('*/', a + 2);
-		if (b < 0) {
-			return out + s.slice(i);
-		}
+	for (const [a, b] of delimitedSpans(s, '/*', '*/')) {
 		out += `${s.slice(i, a).trimEnd()} `;
-		i = b + 2;
+		i = b;
 		while (i < s.length && /\s/.test(s[i]!)) {
 			i++;
 		}
 	}
+	return i === 0 ? s : out + s.slice(i);
 }
 
 /**

@@ -7,6 +7,7 @@
  * states the call's selection treats differently, so the panel shows what is and is not collected.
  */
 import type { Analysis, MessageAnalysis } from '../analyze';
+import type { KernelSource } from '../findings';
 import type { ApiCall, FieldValue, FunctionFacts, MigrateVmaStruct } from '../extract/types';
 import type { DocRange, Pos } from '../ingest/types';
 import { atLeast, type KernelVersion } from '../model/kernel';
@@ -37,7 +38,7 @@ export const MAX_LENS_PAGES = 64;
 /** Pages assumed when the range length cannot be read from the code. */
 export const DEFAULT_LENS_PAGES = 8;
 
-const SOURCE_TEXT: Record<string, string> = {
+const SOURCE_TEXT: Readonly<Record<KernelSource, string>> = {
 	'setting': 'setting',
 	'tree': 'kernel tree',
 	'base-commit': 'base-commit',
@@ -296,7 +297,7 @@ export function scenarioFor(shape: CallShape): Scenario {
 }
 
 function summaryOf(shape: CallShape, kernelSource: string, callee: string): string {
-	const parts: string[] = [`${callee} · ${shape.kernelText} (${SOURCE_TEXT[kernelSource] ?? kernelSource})`];
+	const parts: string[] = [`${callee} · ${shape.kernelText} (${SOURCE_TEXT[kernelSource as KernelSource] ?? kernelSource})`];
 	const v = shape.kernel;
 	if (atLeast(v, '5.9')) {
 		parts.push(shape.flags === undefined ? 'no flags (only holes)' : shape.flags.length === 0 ? 'flags unresolved' : `flags ${shape.flags.join(' | ')}`);

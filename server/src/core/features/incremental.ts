@@ -1,59 +1,20 @@
 /*
- * Re-analysis of an edited document without re-parsing what did not change: extraction (the
- * tree-sitter stage, by far the most expensive) is cached per message, keyed by the message's
- * recovered lines and where they sit. An edit inside one message of an mbox re-extracts that
- * message only; messages below it are reused unless the edit moved them. Rules run again over
- * every message (they are cheap and may read the whole series).
+ * Re-analysis of an edited document without redoing what did not change. Reading keeps a memo of
+ * the last read (`ingestText`'s `memo`): a message whose text, index and first line are unchanged
+ * is the very same object as last time. Everything else is cached by that identity:
+ * - extraction (the tree-sitter stage, by far the most expensive), per message;
+ * - rule findings, per message, while every facts object of its series (thread) and its kernel
+ *   are unchanged.
+ * An edit inside one message of an mbox thus re-reads and re-extracts that message and re-runs
+ * the rules of its thread; messages below it are reused unless the edit moved them.
  */
 import { analyzeDocument, type Analysis, type AnalyzeOptions, type FindingsCache } from '../analyze';
 import type { Finding } from '../findings';
-import type { ResolvedKernel } from '../kernelVersion';
 import type { Rule } from '../rules/types';
 import type { Extractor } from '../extract/index';
 import type { ExtractOptions, MessageFacts } from '../extract/types';
 import { ingestText } from '../ingest/index';
 import type { Message, PatchDocument } from '../ingest/types';
-
-/** Folds a number (any size a position takes) into an FNV-1a hash, without making a string. */
-function fnvNum(h: number, n: number): number {
-	h ^= n & 0xffff;
-	h = Math.imul(h, 0x01000193);
-	h ^= (n / 0x10000) & 0xffff;
-	return Math.imul(h, 0x01000193) >>> 0;
-}
-
-const keys = new WeakMap<Message, string>();
-
-/**
- * A key that changes when a message's headers, recovered text or position in the document change:
- * where the message and each line sit (hashed), then the text itself. The text is compared, not
- * hashed, so that no two different messages share a key; joining and comparing strings is done by
- * the runtime, far faster than hashing them character by character here.
- */
-export function messageKey(m: Message): string {
-	const known = keys.get(m);
-	if (known !== undefined) {
-		return known;
-	}
-	let where = 0x811c9dc5;
-	const texts: string[] = [];
-	for (const l of m.body) {
-		const o = l.origin;
-		const r = o.range;
-		where = fnvNum(fnvNum(fnvNum(where, l.quoteDepth), (o.exact ? 1 : 0) + (l.flattened ? 2 : 0)), o.segments.length);
-		where = fnvNum(fnvNum(fnvNum(fnvNum(where, r.start.line), r.start.character), r.end.line), r.end.character);
-		if (o.segments.length > 1) {
-			for (const seg of o.segments) {
-				where = fnvNum(fnvNum(fnvNum(where, seg.col), seg.line), seg.character);
-			}
-		}
-		texts.push(l.text);
-	}
-	// The headers too: facts carry the subject, and a header edit moves no body line.
-	const key = `${m.index}:${m.range.start.line}:${m.body.length}:${where.toString(16)}\n${JSON.stringify(m.headers)}\n${texts.join('\n')}`;
-	keys.set(m, key);
-	return key;
-}
 
 export interface IncrementalResult {
 	analysis: Analysis;
@@ -77,6 +38,8 @@ function yieldToLoop(): Promise<void> {
 }
 
 interface KeptFindings {
+	/** The kernel the findings assumed, and where it came from. */
+	kernel: string;
 	series: readonly MessageFacts[];
 	findings: Finding[];
 }
@@ -87,10 +50,10 @@ function sameFacts(a: readonly MessageFacts[], b: readonly MessageFacts[]): bool
 }
 
 export class IncrementalAnalyzer {
-	private cache = new Map<string, MessageFacts>();
 	/** The messages of the last read of the text, so unchanged ones are not parsed again. */
 	private messages = new Map<string, Message>();
-	private findings = new Map<string, KeptFindings>();
+	private cache = new Map<Message, MessageFacts>();
+	private findings = new Map<Message, KeptFindings>();
 	/** The rule list and severities the kept findings were computed with. */
 	private ruleSet: { rules?: readonly Rule[]; severities: string } = { severities: '' };
 
@@ -128,12 +91,11 @@ export class IncrementalAnalyzer {
 			if (m.files.length === 0) {
 				continue;
 			}
-			const key = messageKey(m);
-			if (this.cache.has(key)) {
+			if (this.cache.has(m)) {
 				continue;
 			}
 			try {
-				this.cache.set(key, this.extractor.extractMessage(m, { tree: opts.tree }));
+				this.cache.set(m, this.extractor.extractMessage(m, { tree: opts.tree }));
 				fresh++;
 			} catch {
 				// The synchronous pass below extracts it again and reports the error.
@@ -146,8 +108,9 @@ export class IncrementalAnalyzer {
 		return { ...r, extracted: r.extracted + fresh, reused: r.reused - fresh };
 	}
 
-	analyzeDocument(doc: PatchDocument, opts: AnalyzeOptions = {}): IncrementalResult {
-		const used = new Map<string, MessageFacts>();
+	/** The analysis of a document read with this analyzer's memo (its messages are the cache keys). */
+	private analyzeDocument(doc: PatchDocument, opts: AnalyzeOptions): IncrementalResult {
+		const used = new Map<Message, MessageFacts>();
 		let reused = 0;
 		let extracted = 0;
 		let findingsReused = 0;
@@ -155,16 +118,15 @@ export class IncrementalAnalyzer {
 		const cache = this.cache;
 		const proxy: Extractor = {
 			extractMessage(msg: Message, o?: ExtractOptions): MessageFacts {
-				const key = messageKey(msg);
-				const hit = cache.get(key) ?? used.get(key);
+				const hit = cache.get(msg) ?? used.get(msg);
 				if (hit) {
 					reused++;
-					used.set(key, hit);
+					used.set(msg, hit);
 					return hit;
 				}
 				const facts = inner.extractMessage(msg, o);
 				extracted++;
-				used.set(key, facts);
+				used.set(msg, facts);
 				return facts;
 			},
 			extractDocument(d: PatchDocument, o?: ExtractOptions) {
@@ -180,21 +142,19 @@ export class IncrementalAnalyzer {
 			this.ruleSet = { rules: opts.rules, severities };
 		}
 		const kept = this.findings;
-		const usedFindings = new Map<string, KeptFindings>();
-		const findingKey = (m: Message, k: ResolvedKernel): string => `${k.text}\0${k.source}\0${messageKey(m)}`;
+		const usedFindings = new Map<Message, KeptFindings>();
 		const findingsCache: FindingsCache = {
 			get(m, k, series) {
-				const key = findingKey(m, k);
-				const hit = kept.get(key);
-				if (hit && sameFacts(hit.series, series)) {
+				const hit = kept.get(m);
+				if (hit && hit.kernel === `${k.text}\0${k.source}` && sameFacts(hit.series, series)) {
 					findingsReused++;
-					usedFindings.set(key, hit);
+					usedFindings.set(m, hit);
 					return hit.findings;
 				}
 				return undefined;
 			},
 			set(m, k, series, findings) {
-				usedFindings.set(findingKey(m, k), { series, findings });
+				usedFindings.set(m, { kernel: `${k.text}\0${k.source}`, series, findings });
 			},
 		};
 		const analysis = analyzeDocument(doc, proxy, { ...opts, findingsCache });
