@@ -86,6 +86,7 @@ export async function benchLsp(opts: LspOptions): Promise<BenchResult> {
 	const timeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timeout: ${what}`)), ms))]);
 	const diagnosticsFor = (version: number): Promise<number> => new Promise((resolve) => waiters.push({ version, resolve }));
 	try {
+		fs.mkdirSync(path.join(ROOT, '.bench-cache'), { recursive: true });
 		const dir = fs.mkdtempSync(path.join(ROOT, '.bench-cache', 'lsp-'));
 		const file = path.join(dir, 'bench.mbox');
 		fs.writeFileSync(file, text0);
