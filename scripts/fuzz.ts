@@ -428,7 +428,7 @@ const FULL_MAX_CHARS = 200_000;
  * scenarios. Deterministic for a seed.
  */
 export async function runFuzz(opts: RunOptions): Promise<RunResult> {
-	const extractor = await createNodeExtractor(undefined, { parseCacheChars: 0 });
+	const extractor = await createNodeExtractor(undefined, { parseCacheChars: 0, factsMemoChars: 0 });
 	const bases = baseInputs();
 	const rand = lcg(opts.seed);
 	const byKind: Record<string, number> = {};

@@ -20,7 +20,7 @@ import { corpusRoot } from '../corpus';
 let extractor: Extractor;
 
 before(async () => {
-	extractor = await createNodeExtractor(undefined, { parseCacheChars: 0 });
+	extractor = await createNodeExtractor(undefined, { parseCacheChars: 0, factsMemoChars: 0 });
 });
 
 after(() => {

@@ -51,9 +51,33 @@ function pointAt(starts: number[], index: number): Point {
 	return { row: lo, column: index - starts[lo]! };
 }
 
+/** Whether `src` at `i` is a blank or a line continuation (what the C grammar skips between tokens). */
+function blankAt(src: string, i: number): number {
+	const ch = src.charCodeAt(i);
+	if (ch === 32 || ch === 9 || ch === 10 || ch === 13 || ch === 11 || ch === 12) {
+		return 1;
+	}
+	if (ch === 92) {
+		if (src.charCodeAt(i + 1) === 10) {
+			return 2;
+		}
+		if (src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10) {
+			return 3;
+		}
+	}
+	return 0;
+}
+
 /**
  * Copies a tree. Type and field names come from the language's tables by id, and points are
  * computed from the (UTF-16) indexes here, so each node costs a handful of numeric reads.
+ *
+ * Every read of the cursor is a call into wasm, and they are most of the copy's cost. An anonymous
+ * node is a token whose text is its type (`;`, `(`, `if`), so in a tree without errors (and hence
+ * without MISSING nodes) its place is found here instead: the first character after its previous
+ * sibling (or its parent's start) that is not blank, checked against its type. A token that does
+ * not sit there (an aliased one such as `#define` written `# define`) is read from the cursor.
+ * Anonymous tokens have no children, so the cursor is not asked for any.
  */
 export function copyTree(tree: Tree, src: string): AstNode {
 	const lang = tree.language;
@@ -61,7 +85,10 @@ export function copyTree(tree: Tree, src: string): AstNode {
 	const fields = lang.fields;
 	const namedById: boolean[] = [];
 	const starts = lineStarts(src);
+	const exact = !tree.rootNode.hasError;
 	const c = tree.walk();
+	/** Where the previous sibling of the node being made ended (or its parent started). */
+	let after = 0;
 	const make = (parent: AstNode | null): AstNode => {
 		const id = c.nodeTypeId;
 		let isNamed = namedById[id];
@@ -70,9 +97,23 @@ export function copyTree(tree: Tree, src: string): AstNode {
 			namedById[id] = isNamed;
 		}
 		const fid = c.currentFieldId;
-		const startIndex = c.startIndex;
-		const endIndex = c.endIndex;
 		const type = types[id] ?? c.nodeType;
+		let startIndex = -1;
+		let endIndex = -1;
+		if (exact && !isNamed) {
+			let i = after;
+			for (let k = blankAt(src, i); k > 0; k = blankAt(src, i)) {
+				i += k;
+			}
+			if (src.startsWith(type, i)) {
+				startIndex = i;
+				endIndex = i + type.length;
+			}
+		}
+		if (startIndex < 0) {
+			startIndex = c.startIndex;
+			endIndex = c.endIndex;
+		}
 		return {
 			type,
 			named: isNamed,
@@ -92,13 +133,15 @@ export function copyTree(tree: Tree, src: string): AstNode {
 	let cur = root;
 	// iterative pre-order copy
 	for (;;) {
-		if (c.gotoFirstChild()) {
+		after = cur.startIndex;
+		if ((cur.named || !exact) && c.gotoFirstChild()) {
 			const n = make(cur);
 			cur.children.push(n);
 			cur = n;
 			continue;
 		}
 		for (;;) {
+			after = cur.endIndex;
 			if (c.gotoNextSibling()) {
 				const n = make(cur.parent);
 				cur.parent!.children.push(n);

@@ -11,6 +11,7 @@ import { Language, Parser } from 'web-tree-sitter';
 import type { FileDiff, Message, PatchDocument } from '../ingest/types';
 import { extractFile } from './file';
 import { ParseCache } from './ast';
+import { FACTS_MEMO_CHARS, FactsMemo } from './memo';
 import { mentionsApi } from './names';
 import type { DocumentFacts, ExtractOptions, ExtractProblem, FileFacts, MessageFacts } from './types';
 
@@ -30,6 +31,12 @@ export interface ExtractorInit {
 	 * 512K characters (tens of MB of tree copies); 0 turns the cache off.
 	 */
 	parseCacheChars?: number;
+	/**
+	 * How much the facts memo keeps (characters of its keys, about twice the hunk text): the facts
+	 * of a file whose hunks come again unchanged (an edit elsewhere in the message, a quote, a
+	 * re-sent patch) are reused, moved when the file moved. Default 4M characters; 0 turns it off.
+	 */
+	factsMemoChars?: number;
 }
 
 /** Default size of the parse cache, in characters of unit text. */
@@ -44,7 +51,7 @@ export interface Extractor {
 	extractDocument(doc: PatchDocument, opts?: ExtractOptions): DocumentFacts;
 	/** Frees the parser. */
 	dispose(): void;
-	/** Empties the parse cache (results never depend on it; only time does). */
+	/** Empties the parse cache and the facts memo (results never depend on them; only time does). */
 	clearCache?(): void;
 }
 
@@ -111,6 +118,8 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 	parser.setLanguage(lang);
 	const cacheChars = init.parseCacheChars ?? PARSE_CACHE_CHARS;
 	const cache = cacheChars > 0 ? new ParseCache(cacheChars) : undefined;
+	const memoChars = init.factsMemoChars ?? FACTS_MEMO_CHARS;
+	const memo = memoChars > 0 ? new FactsMemo(memoChars) : undefined;
 
 	const extractMessage = (msg: Message, opts: ExtractOptions = {}): MessageFacts => {
 		const problems: ExtractProblem[] = [];
@@ -135,7 +144,10 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 					continue;
 				}
 				try {
-					files.push(extractFile(f, image, parser, opts.tree, cache));
+					const p = parser;
+					const make = (): FileFacts => extractFile(f, image, p, opts.tree, cache);
+					// a kernel tree's files can change under the same hunks: no memo then
+					files.push(memo && !opts.tree ? memo.get(f, image, make) : make());
 				} catch (e) {
 					parser!.reset();
 					problems.push({ message: `could not analyse ${f.path} (${image} image): ${e instanceof Error ? e.message : String(e)}`, range: f.header.origin.range });
@@ -154,9 +166,11 @@ export async function createExtractor(init: ExtractorInit): Promise<Extractor> {
 			parser?.delete();
 			parser = undefined;
 			cache?.clear();
+			memo?.clear();
 		},
 		clearCache(): void {
 			cache?.clear();
+			memo?.clear();
 		},
 	};
 }

@@ -38,7 +38,7 @@ export function nodeWasmLoader(dirs: string[] = [__dirname]): (name: WasmName) =
 	};
 }
 
-/** An extractor whose wasm files come from `dirs` or node_modules (`parseCacheChars`: see `ExtractorInit`). */
-export function createNodeExtractor(dirs?: string[], opts: { parseCacheChars?: number } = {}): Promise<Extractor> {
-	return createExtractor({ loadWasm: nodeWasmLoader(dirs), parseCacheChars: opts.parseCacheChars });
+/** An extractor whose wasm files come from `dirs` or node_modules (`parseCacheChars`, `factsMemoChars`: see `ExtractorInit`). */
+export function createNodeExtractor(dirs?: string[], opts: { parseCacheChars?: number; factsMemoChars?: number } = {}): Promise<Extractor> {
+	return createExtractor({ loadWasm: nodeWasmLoader(dirs), parseCacheChars: opts.parseCacheChars, factsMemoChars: opts.factsMemoChars });
 }

@@ -52,9 +52,10 @@ function helperGetsStruct(fn: FunctionFacts, callee: string, sv: string | undefi
 	}
 	const esc = sv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 	const scalarField = new RegExp(`^${esc}\\s*(\\.|->)\\s*(cpages|npages|start|end|vma|flags|pgmap_owner|src_owner|fault_page)$`);
+	const mentions = new RegExp(`(^|[^\\w])${esc}([^\\w]|$)`);
 	return calls.some((c) => c.args.some((a) => {
 		const t = a.replace(/\s+/g, ' ').trim();
-		if (!new RegExp(`(^|[^\\w])${esc}([^\\w]|$)`).test(t) && !namesArray(t, 'src') && !namesArray(t, 'dst')) {
+		if (!mentions.test(t) && !namesArray(t, 'src') && !namesArray(t, 'dst')) {
 			return false;
 		}
 		return !scalarField.test(t.replace(/^\(+|\)+$/g, ''));
@@ -89,9 +90,18 @@ function detect(fn: FunctionFacts, _file: FileFacts, ctx: RuleContext): Defect[]
 		});
 		const lastFinalize = fn.calls.filter((c) => FINALIZE_LIKE.has(c.kind) && sameStruct(c.structVar, call.structVar)).map((c) => c.loc).sort(cmpLoc).pop();
 		const reported = new Set<string>();
+		const getsStruct = new Map<string, boolean>();
+		const passedOn = (h: string): boolean => {
+			let r = getsStruct.get(h);
+			if (r === undefined) {
+				r = helperGetsStruct(fn, h, call.structVar);
+				getsStruct.set(h, r);
+			}
+			return r;
+		};
 		for (const e of flow.exits) {
 			if (e.finalize || e.setupFailed || e.noPagesSelected || e.throughGap || e.kind === 'fragment-end'
-				|| e.structPassedTo.some((h) => helperGetsStruct(fn, h, call.structVar))) {
+				|| e.structPassedTo.some(passedOn)) {
 				continue;
 			}
 			if ((e.kind === 'return' || e.kind === 'end') && !owned) {
