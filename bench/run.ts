@@ -3,7 +3,10 @@
  * several runs and, where there is one, as a ratio against a baseline run in the same invocation.
  * Prints a table and writes bench/results.json. Timing targets live here, never in tests.
  *
- *   npm run bench [-- --only mail,bulk,lsp,simulate,vsix] [--quick] [--no-build]
+ *   npm run bench [-- --only mail,bulk,lsp,simulate,vsix,activation] [--quick] [--no-build]
+ *
+ * `activation` runs the extension in code-server with Chromium (see bench/activation.ts); it builds
+ * its own production .vsix whatever --no-build says, and is skipped when either is missing.
  *
  * The machine may be shared: every figure is given in wall time and in CPU time (user+sys).
  */
@@ -15,9 +18,10 @@ import { benchBulk } from './bulk';
 import { benchLsp } from './lsp';
 import { benchSimulate } from './simulate';
 import { benchVsix } from './vsix';
+import { benchActivation } from './activation';
 import { ROOT, log, machine, type BenchResult, type Target } from './lib';
 
-const ALL = ['mail', 'bulk', 'lsp', 'simulate', 'vsix'] as const;
+const ALL = ['mail', 'bulk', 'lsp', 'simulate', 'vsix', 'activation'] as const;
 type Id = (typeof ALL)[number];
 
 interface Args {
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
 	await run('simulate', () => benchSimulate(runs));
 	await run('lsp', () => benchLsp({ edits: args.quick ? 50 : 200, hovers: args.quick ? 50 : 200 }));
 	await run('vsix', () => benchVsix(true));
+	await run('activation', () => benchActivation(runs));
 	await run('bulk', () => benchBulk({ runs: args.quick ? 1 : 3, copies: 8 }));
 	print(results);
 	const out = { started, finished: new Date().toISOString(), machineAtStart: m0, machineAtEnd: machine(), results };

@@ -11,6 +11,9 @@
  *
  *   node --import tsx test/e2e/runCodeServer.ts      (after node scripts/e2e-build.mjs)
  *
+ * bench/activation.ts runs its probe (suite/activation.ts) through runSuiteInCodeServer too, with
+ * another development extension, tests entry and installed .vsix (SuiteOptions).
+ *
  * Environment: MIGRATE_LENS_E2E_GREP / MIGRATE_LENS_E2E_BREAK are passed to the suite (see
  * suite/index.ts); E2E_TIMEOUT_MS bounds the run (default 240000).
  * Exit status: the suite's (0 all passed), 1 on a launcher failure.
@@ -21,6 +24,7 @@ import * as util from 'node:util';
 import {
 	REPO,
 	RESULTS_DIR,
+	installVsix,
 	launchChromium,
 	makeSandbox,
 	remoteUri,
@@ -37,6 +41,8 @@ export interface SuiteRun {
 	exitCode: number | undefined;
 	/** The suite's summary line, parsed (undefined when it never printed one). */
 	summary?: { passed: number; failed: number; pending: number; durationMs: number; failures: { title: string; message: string }[] };
+	/** What the tests bundle wrote to MIGRATE_LENS_E2E_RESULTS, parsed (for the suite: `summary`). */
+	results?: unknown;
 	/** Every line the suite printed (without the prefix). */
 	log: string[];
 	durationMs: number;
@@ -50,15 +56,39 @@ function flatten(args: unknown): string {
 	return Array.isArray(args) ? util.format(...args) : util.format(args);
 }
 
-/** Runs the suite once; prints its output as it comes when `echo`. */
-export async function runSuiteInCodeServer(options: { echo?: boolean; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<SuiteRun> {
+export interface SuiteOptions {
+	/** Print the suite's output as it comes. */
+	echo?: boolean;
+	/** Extra environment for the server and so for the extension host. */
+	env?: Record<string, string>;
+	timeoutMs?: number;
+	/** The folder loaded as the development extension (default: this repository). */
+	extensionPath?: string;
+	/** The bundle whose `run()` the extension host calls (default: SUITE_BUNDLE, the suite). */
+	testsPath?: string;
+	/** .vsix files installed into the sandbox (code-server --install-extension) before it starts. */
+	install?: readonly string[];
+	/** How the logs in test-results/e2e/ are named (default `suite`: suite-server.log, suite-page.log). */
+	logName?: string;
+}
+
+/** Runs the suite (or another tests bundle) once. */
+export async function runSuiteInCodeServer(options: SuiteOptions = {}): Promise<SuiteRun> {
 	const started = Date.now();
-	if (!fs.existsSync(SUITE_BUNDLE)) {
-		throw new Error(`${SUITE_BUNDLE} is missing: run node scripts/e2e-build.mjs`);
+	const testsPath = options.testsPath ?? SUITE_BUNDLE;
+	const isSuite = testsPath === SUITE_BUNDLE;
+	const logName = options.logName ?? 'suite';
+	if (!fs.existsSync(testsPath)) {
+		throw new Error(`${testsPath} is missing${isSuite ? ': run node scripts/e2e-build.mjs' : ''}`);
 	}
 	fs.mkdirSync(RESULTS_DIR, { recursive: true });
-	fs.rmSync(SUMMARY_FILE, { force: true });
-	const dirs = makeSandbox('suite');
+	if (isSuite) {
+		fs.rmSync(SUMMARY_FILE, { force: true });
+	}
+	const dirs = makeSandbox(logName);
+	for (const vsix of options.install ?? []) {
+		installVsix(dirs, vsix);
+	}
 	const resultsFile = path.join(dirs.root, 'summary.json');
 	const env: Record<string, string> = { MIGRATE_LENS_E2E_RESULTS: resultsFile, ...options.env };
 	for (const k of ['MIGRATE_LENS_E2E_GREP', 'MIGRATE_LENS_E2E_BREAK']) {
@@ -66,10 +96,10 @@ export async function runSuiteInCodeServer(options: { echo?: boolean; env?: Reco
 			env[k] = process.env[k]!;
 		}
 	}
-	const server = await startCodeServer({ dirs, env, logFile: path.join(RESULTS_DIR, 'suite-server.log') });
+	const server = await startCodeServer({ dirs, env, logFile: path.join(RESULTS_DIR, `${logName}-server.log`) });
 	const browser = await launchChromium();
 	const log: string[] = [];
-	const pageLog = fs.createWriteStream(path.join(RESULTS_DIR, 'suite-page.log'));
+	const pageLog = fs.createWriteStream(path.join(RESULTS_DIR, `${logName}-page.log`));
 	try {
 		const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 		const stamp = (): string => `+${((Date.now() - started) / 1000).toFixed(1)}s`;
@@ -101,8 +131,8 @@ export async function runSuiteInCodeServer(options: { echo?: boolean; env?: Reco
 			}
 		});
 		const url = workbenchUrl(server, dirs.workspace, [
-			['extensionDevelopmentPath', remoteUri(server, REPO)],
-			['extensionTestsPath', remoteUri(server, SUITE_BUNDLE)],
+			['extensionDevelopmentPath', remoteUri(server, options.extensionPath ?? REPO)],
+			['extensionTestsPath', remoteUri(server, testsPath)],
 		]);
 		await page.goto(url);
 		const timeoutMs = options.timeoutMs ?? Number(process.env.E2E_TIMEOUT_MS ?? 240_000);
@@ -113,15 +143,19 @@ export async function runSuiteInCodeServer(options: { echo?: boolean; env?: Reco
 		const outcome = await Promise.race([exited, timedOut]);
 		clearTimeout(timer);
 		if (outcome === 'timeout') {
-			await page.screenshot({ path: path.join(RESULTS_DIR, 'suite-timeout.png') }).catch(() => undefined);
+			await page.screenshot({ path: path.join(RESULTS_DIR, `${logName}-timeout.png`) }).catch(() => undefined);
 			log.push(`runCodeServer: the suite did not finish within ${timeoutMs} ms`);
 		}
 		let summary: SuiteRun['summary'];
+		let results: unknown;
 		if (fs.existsSync(resultsFile)) {
-			summary = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
-			fs.copyFileSync(resultsFile, SUMMARY_FILE);
+			results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+			if (isSuite) {
+				summary = results as SuiteRun['summary'];
+				fs.copyFileSync(resultsFile, SUMMARY_FILE);
+			}
 		}
-		return { exitCode, summary, log, durationMs: Date.now() - started };
+		return { exitCode, summary, results, log, durationMs: Date.now() - started };
 	} finally {
 		pageLog.end();
 		await browser.close().catch(() => undefined);

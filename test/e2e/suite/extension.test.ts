@@ -96,6 +96,10 @@ describe('Migrate Lens in a real VS Code', function () {
 		assert.ok(ext.isActive);
 		assert.equal(typeof api.waitForStatus, 'function', 'activate() returns the readiness API');
 		await api.ready;
+		// The activation timestamps (what npm run bench reports) follow the order activation took.
+		const t = api.timings;
+		assert.ok(t.loaded > 0 && t.loaded <= t.activateStart && t.activateStart <= t.activateEnd, `bundle loaded ≤ activate() entered ≤ left: ${JSON.stringify(t)}`);
+		assert.ok(t.clientReady !== undefined && t.activateEnd <= t.clientReady && t.clientReady <= performance.now(), `the client is running after activate() returned, and before now: ${JSON.stringify(t)}`);
 		const status = await api.waitForStatus(editor.document.uri.toString(), (s) => s.version === editor.document.version);
 		assert.equal(status.state, 'analyzed');
 		assert.match(status.kernel, /^\d+\.\d+$/);

@@ -24,8 +24,17 @@ export interface StatusLike {
 	findings: { error: number; warning: number; info: number };
 }
 
+/** When activation reached each step (client/src/extension.ts ActivationTimings). */
+export interface TimingsLike {
+	loaded: number;
+	activateStart: number;
+	activateEnd: number;
+	clientReady?: number;
+}
+
 export interface ApiLike {
 	ready: Promise<void>;
+	timings: TimingsLike;
 	lastStatus(uri: string): StatusLike | undefined;
 	waitForStatus(uri: string, test?: (s: StatusLike) => boolean, timeoutMs?: number): Promise<StatusLike>;
 }
