@@ -23,11 +23,17 @@ export const STREAM_THRESHOLD = 64 * 1024 * 1024;
 const CHUNK = 4 * 1024 * 1024;
 /** The CLI's parse cache: enough for a patch and the replies that quote it right after. */
 const CLI_PARSE_CACHE_CHARS = 128 * 1024;
+/**
+ * The CLI's facts memo: a patch re-sent or answered a few messages later. Kept small: on the 2020
+ * archive a memo that holds the whole year saves nothing measurable (the parse cache already
+ * catches what repeats nearby) and keeps ~150 MB of facts alive.
+ */
+const CLI_FACTS_MEMO_CHARS = 256 * 1024;
 /** Streamed messages longer than this (characters) are read only in part: their first OVERSIZE_HEAD. */
 export const MAX_STREAMED_MESSAGE = 16 * 1024 * 1024;
 const OVERSIZE_HEAD = 1024 * 1024;
 /** While streaming, a full garbage collection after every this many bytes read. */
-const COLLECT_EVERY = 64 * 1024 * 1024;
+const COLLECT_EVERY = 16 * 1024 * 1024;
 
 let collector: (() => void) | null | undefined;
 
@@ -70,6 +76,8 @@ export interface CheckOptions {
 	streamThreshold?: number;
 	/** Size of the extractor's parse cache in characters (see `ExtractorInit.parseCacheChars`). */
 	parseCacheChars?: number;
+	/** Size of the extractor's facts memo in characters (see `ExtractorInit.factsMemoChars`). */
+	factsMemoChars?: number;
 }
 
 function treeReader(dir: string): KernelTree {
@@ -107,7 +115,7 @@ export async function checkFiles(files: string[], opts: CheckOptions = {}): Prom
 	if (opts.kernel !== undefined && opts.kernel !== 'auto' && !explicitKernel(opts.kernel)) {
 		throw Object.assign(new Error(`--kernel '${opts.kernel}' is not a kernel version (e.g. 6.1)`), { usage: true });
 	}
-	const extractor = await createNodeExtractor(opts.wasmDir ? [opts.wasmDir] : [__dirname], { parseCacheChars: opts.parseCacheChars ?? CLI_PARSE_CACHE_CHARS });
+	const extractor = await createNodeExtractor(opts.wasmDir ? [opts.wasmDir] : [__dirname], { parseCacheChars: opts.parseCacheChars ?? CLI_PARSE_CACHE_CHARS, factsMemoChars: opts.factsMemoChars ?? CLI_FACTS_MEMO_CHARS });
 	let treeMakefile: string | undefined;
 	let tree: KernelTree | undefined;
 	if (opts.tree) {

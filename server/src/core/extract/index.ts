@@ -34,7 +34,7 @@ export interface ExtractorInit {
 	/**
 	 * How much the facts memo keeps (characters of its keys, about twice the hunk text): the facts
 	 * of a file whose hunks come again unchanged (an edit elsewhere in the message, a quote, a
-	 * re-sent patch) are reused, moved when the file moved. Default 4M characters; 0 turns it off.
+	 * re-sent patch) are reused, moved when the file moved. Default `FACTS_MEMO_CHARS`; 0 turns it off.
 	 */
 	factsMemoChars?: number;
 }
