@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { ingestText, MboxStream, parseMessage, type MessageSlice } from '../server/src/core/ingest/index';
-import type { PatchDocument } from '../server/src/core/ingest/types';
+import type { Message } from '../server/src/core/ingest/types';
 import { analyzeDocument, ingestFindings, type AnalyzeOptions } from '../server/src/core/analyze';
 import { sortFindings, type Finding } from '../server/src/core/findings';
 import type { Extractor } from '../server/src/core/extract/index';
@@ -17,6 +17,7 @@ import type { KernelTree } from '../server/src/core/extract/types';
 import { explicitKernel, resolveKernel } from '../server/src/core/kernelVersion';
 import { ALL_RULES } from '../server/src/core/rules/index';
 import { FACT_WORDS } from '../server/src/core/extract/names';
+import { ThreadWindow } from './threadWindow';
 
 /** Files larger than this are streamed message by message. */
 export const STREAM_THRESHOLD = 64 * 1024 * 1024;
@@ -32,6 +33,12 @@ const CLI_FACTS_MEMO_CHARS = 256 * 1024;
 /** Streamed messages longer than this (characters) are read only in part: their first OVERSIZE_HEAD. */
 export const MAX_STREAMED_MESSAGE = 16 * 1024 * 1024;
 const OVERSIZE_HEAD = 1024 * 1024;
+/**
+ * While streaming, a message with diffs waits until no message of its series has come for this
+ * many characters (see `ThreadWindow`). On the 2020 nouveau archive (33 MB) the findings are those of
+ * reading it whole from a horizon of 256K characters on (with none, 87 findings instead of 44).
+ */
+export const SERIES_HORIZON = 4 * 1024 * 1024;
 /** While streaming, a full garbage collection after every this many bytes read. */
 const COLLECT_EVERY = 16 * 1024 * 1024;
 
@@ -78,6 +85,8 @@ export interface CheckOptions {
 	parseCacheChars?: number;
 	/** Size of the extractor's facts memo in characters (see `ExtractorInit.factsMemoChars`). */
 	factsMemoChars?: number;
+	/** While streaming: how long (in characters read) a series is waited for (default SERIES_HORIZON). */
+	seriesHorizon?: number;
 }
 
 function treeReader(dir: string): KernelTree {
@@ -131,12 +140,12 @@ export async function checkFiles(files: string[], opts: CheckOptions = {}): Prom
 	};
 	const results: CheckedFile[] = [];
 	for (const file of files) {
-		results.push(await checkOne(file, extractor, analyzeOpts, opts.streamThreshold ?? STREAM_THRESHOLD));
+		results.push(await checkOne(file, extractor, analyzeOpts, opts.streamThreshold ?? STREAM_THRESHOLD, opts.seriesHorizon ?? SERIES_HORIZON));
 	}
 	return results;
 }
 
-async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions, streamThreshold: number): Promise<CheckedFile> {
+async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions, streamThreshold: number, horizon: number): Promise<CheckedFile> {
 	const display = file === '-' ? '<stdin>' : file;
 	const fallbackKernel = resolveKernel(undefined, { explicit: opts.kernel, treeMakefile: opts.treeMakefile }).text;
 	let size = 0;
@@ -153,7 +162,7 @@ async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions
 	}
 	try {
 		if (size > streamThreshold) {
-			return await checkStreamed(file, display, extractor, opts);
+			return await checkStreamed(file, display, extractor, opts, horizon);
 		}
 		const bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
 		const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
@@ -172,20 +181,35 @@ async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions
 	}
 }
 
-/** Reads a huge mbox chunk by chunk; only the current message is held in memory. */
-async function checkStreamed(file: string, display: string, extractor: Extractor, opts: AnalyzeOptions): Promise<CheckedFile> {
+/**
+ * Reads a huge mbox chunk by chunk. Messages without diffs are read and let go one by one; those
+ * with diffs wait in a `ThreadWindow` until their series is complete (no message of it for
+ * SERIES_HORIZON characters), and each series is then analysed as one document.
+ */
+async function checkStreamed(file: string, display: string, extractor: Extractor, opts: AnalyzeOptions, horizon: number): Promise<CheckedFile> {
 	const stream = new MboxStream({ maxMessageChars: MAX_STREAMED_MESSAGE });
 	const decoder = new TextDecoder('utf-8', { fatal: false });
+	const window = new ThreadWindow(horizon);
 	const findings: Finding[] = [];
 	const kernels: string[] = [];
 	let messages = 0;
 	let callSites = 0;
+	/** Characters of the messages read so far. */
+	let read = 0;
 	const kernelInputs = { explicit: opts.kernel, treeMakefile: opts.treeMakefile };
 	// A finding's strings may be slices of the message text, and a slice keeps its whole parent
 	// string (the read buffer) alive: kept findings are copied so each chunk can be freed.
 	const keep = (fs: Finding[]): void => {
 		for (const f of fs) {
 			findings.push(JSON.parse(JSON.stringify(f)) as Finding);
+		}
+	};
+	const analyse = (series: Message[]): void => {
+		const analysis = analyzeDocument({ messages: series, problems: [] }, extractor, opts);
+		keep(analysis.findings);
+		callSites += analysis.callSites;
+		for (const m of analysis.messages) {
+			kernels.push(m.kernel.text);
 		}
 	};
 	const take = (slices: MessageSlice[]): void => {
@@ -216,15 +240,15 @@ async function checkStreamed(file: string, display: string, extractor: Extractor
 				}
 				continue;
 			}
-			if (msg.files.length === 0 && msg.problems.length === 0) {
-				continue;
-			}
-			const doc: PatchDocument = { messages: [msg], problems: [] };
-			const analysis = analyzeDocument(doc, extractor, opts);
-			keep(analysis.findings);
-			callSites += analysis.callSites;
+			read += slice.text.length + (slice.omitted ?? 0);
+			const at = read;
 			if (msg.files.length > 0) {
-				kernels.push(analysis.messages[0].kernel.text);
+				window.add(msg, at);
+			} else if (msg.problems.length > 0) {
+				keep(ingestFindings({ messages: [msg], problems: [] }, () => resolveKernel(msg, kernelInputs)));
+			}
+			for (const series of window.due(at)) {
+				analyse(series);
 			}
 		}
 	};
@@ -246,9 +270,12 @@ async function checkStreamed(file: string, display: string, extractor: Extractor
 		}
 		take(stream.push(decoder.decode()));
 		take(stream.end());
+		for (const series of window.rest()) {
+			analyse(series);
+		}
 	} finally {
 		fs.closeSync(fd);
 	}
 	const fallback = resolveKernel(undefined, { explicit: opts.kernel, treeMakefile: opts.treeMakefile }).text;
-	return { path: display, kernel: mostCommon(kernels, fallback), messages, callSites, findings };
+	return { path: display, kernel: mostCommon(kernels, fallback), messages, callSites, findings: sortFindings(findings) };
 }

@@ -24,17 +24,19 @@ export interface FnRef {
 	fn: FunctionFacts;
 }
 
-function norm(id: string | undefined): string | undefined {
+/** A message id without its angle brackets (undefined when empty). */
+export function norm(id: string | undefined): string | undefined {
 	const t = id?.trim().replace(/^<|>$/g, '');
 	return t ? t : undefined;
 }
 
 /** The thread a message belongs to: the first message it refers to, else itself. */
-function threadRoot(m: Message): string | undefined {
+export function threadRoot(m: Message): string | undefined {
 	return norm(m.headers.references?.[0]) ?? norm(m.headers.inReplyTo) ?? norm(m.headers.messageId);
 }
 
-function threaded(m: Message): boolean {
+/** Whether a message refers to another (References or In-Reply-To). */
+export function threaded(m: Message): boolean {
 	return !!(m.headers.references?.length || m.headers.inReplyTo);
 }
 
