@@ -39,6 +39,8 @@ const OVERSIZE_HEAD = 1024 * 1024;
  * reading it whole from a horizon of 256K characters on (with none, 87 findings instead of 44).
  */
 export const SERIES_HORIZON = 4 * 1024 * 1024;
+/** While streaming, the most message text (characters) held for series not yet complete. */
+const SERIES_HELD_CHARS = 8 * 1024 * 1024;
 /** While streaming, a full garbage collection after every this many bytes read. */
 const COLLECT_EVERY = 16 * 1024 * 1024;
 
@@ -189,7 +191,7 @@ async function checkOne(file: string, extractor: Extractor, opts: AnalyzeOptions
 async function checkStreamed(file: string, display: string, extractor: Extractor, opts: AnalyzeOptions, horizon: number): Promise<CheckedFile> {
 	const stream = new MboxStream({ maxMessageChars: MAX_STREAMED_MESSAGE });
 	const decoder = new TextDecoder('utf-8', { fatal: false });
-	const window = new ThreadWindow(horizon);
+	const window = new ThreadWindow(horizon, SERIES_HELD_CHARS);
 	const findings: Finding[] = [];
 	const kernels: string[] = [];
 	let messages = 0;
@@ -243,7 +245,7 @@ async function checkStreamed(file: string, display: string, extractor: Extractor
 			read += slice.text.length + (slice.omitted ?? 0);
 			const at = read;
 			if (msg.files.length > 0) {
-				window.add(msg, at);
+				window.add(msg, at, text.length);
 			} else if (msg.problems.length > 0) {
 				keep(ingestFindings({ messages: [msg], problems: [] }, () => resolveKernel(msg, kernelInputs)));
 			}

@@ -8,7 +8,8 @@
  *
  * In a list archive a thread's messages sit close together, so with a horizon of some MB every
  * group holds its whole series and the findings are those of reading the file whole. A thread
- * that goes on after a longer silence is analysed in parts.
+ * that goes on after a longer silence is analysed in parts, and so is a series that grows past
+ * `maxChars` (the window never holds more than that, whatever the archive holds).
  */
 import type { Message } from '../server/src/core/ingest/types';
 import { norm, threaded, threadRoot } from '../server/src/core/rules/missing-select-flags';
@@ -18,6 +19,8 @@ interface Group {
 	messages: Message[];
 	/** Where (in characters read) its latest message was added. */
 	last: number;
+	/** Characters of its messages. */
+	chars: number;
 }
 
 /** The keys that tie a message to others of its series (see `seriesOf`). */
@@ -44,16 +47,22 @@ export class ThreadWindow {
 	private readonly byKey = new Map<string, Group>();
 	private readonly groups = new Set<Group>();
 	private held = 0;
+	private heldChars = 0;
 
-	constructor(readonly horizon: number) { }
+	constructor(readonly horizon: number, readonly maxChars = Infinity) { }
 
 	/** Messages held now. */
 	get size(): number {
 		return this.held;
 	}
 
-	/** Holds a message that carries diffs; `at` is how far the archive has been read. */
-	add(m: Message, at: number): void {
+	/** Characters held now. */
+	get chars(): number {
+		return this.heldChars;
+	}
+
+	/** Holds a message that carries diffs (`chars` long); `at` is how far the archive has been read. */
+	add(m: Message, at: number, chars = 0): void {
 		const keys = seriesKeys(m);
 		let into: Group | undefined;
 		for (const k of keys) {
@@ -75,11 +84,12 @@ export class ThreadWindow {
 				this.byKey.set(key, big);
 			}
 			big.last = Math.max(big.last, small.last);
+			big.chars += small.chars;
 			this.groups.delete(small);
 			into = big;
 		}
 		if (!into) {
-			into = { keys: new Set(), messages: [], last: at };
+			into = { keys: new Set(), messages: [], last: at, chars: 0 };
 			this.groups.add(into);
 		}
 		for (const k of keys) {
@@ -88,18 +98,26 @@ export class ThreadWindow {
 		}
 		into.messages.push(m);
 		into.last = at;
+		into.chars += chars;
 		this.held++;
+		this.heldChars += chars;
 	}
 
-	/** The groups no message of which came within the horizon before `at`, each in document order. */
+	/**
+	 * The groups no message of which came within the horizon before `at`, then (while the window
+	 * holds more than `maxChars`) the groups that were started first; each in document order.
+	 */
 	due(at: number): Message[][] {
-		const out: Group[] = [];
+		const out: Message[][] = [];
 		for (const g of this.groups) {
 			if (at - g.last > this.horizon) {
-				out.push(g);
+				out.push(this.release(g));
 			}
 		}
-		return out.map((g) => this.release(g));
+		while (this.heldChars > this.maxChars && this.groups.size > 0) {
+			out.push(this.release(this.groups.values().next().value!));
+		}
+		return out;
 	}
 
 	/** Every group still held (the end of the archive). */
@@ -115,6 +133,7 @@ export class ThreadWindow {
 			}
 		}
 		this.held -= g.messages.length;
+		this.heldChars -= g.chars;
 		return g.messages.sort((a, b) => a.index - b.index);
 	}
 }

@@ -62,6 +62,24 @@ describe('streamed series (ThreadWindow)', () => {
 		assert.deepEqual(subjects(w.rest()), [['Re: [PATCH] a']]);
 	});
 
+	it('never holds more than its size: the series started first goes when it is full', () => {
+		const [a0, b0, a1] = messages(
+			mail({ Subject: '[PATCH] a', 'Message-ID': '<a@x>' }),
+			mail({ Subject: '[PATCH] b', 'Message-ID': '<b@x>' }),
+			mail({ Subject: 'Re: [PATCH] a', 'Message-ID': '<r@x>', 'In-Reply-To': '<a@x>' }),
+		);
+		const w = new ThreadWindow(1000, 250);
+		w.add(a0!, 0, 100);
+		w.add(b0!, 1, 100);
+		assert.deepEqual(w.due(2), []);
+		w.add(a1!, 2, 100);
+		assert.equal(w.chars, 300);
+		assert.deepEqual(subjects(w.due(3)), [['[PATCH] a', 'Re: [PATCH] a']]);
+		assert.equal(w.chars, 100);
+		assert.deepEqual(subjects(w.rest()), [['[PATCH] b']]);
+		assert.equal(w.chars, 0);
+	});
+
 	it('gives the findings of reading the file whole when a corpus mbox is streamed', async (t) => {
 		const mails = corpusFiles('mail');
 		if (mails.length === 0) {
