@@ -41,8 +41,16 @@ const OVERSIZE_HEAD = 1024 * 1024;
 export const SERIES_HORIZON = 4 * 1024 * 1024;
 /** While streaming, the most message text (characters) held for series not yet complete. */
 const SERIES_HELD_CHARS = 8 * 1024 * 1024;
-/** While streaming, a full garbage collection after every this many bytes read. */
-const COLLECT_EVERY = 16 * 1024 * 1024;
+/**
+ * While streaming, the resident size above which a full garbage collection is run (at most once
+ * per COLLECT_STEP characters read). What the check keeps alive is well under this (the current
+ * message, the thread window, the caches); what V8 would otherwise let the heap grow to between
+ * its own collections is not (over 600 MB on the 2020 archive repeated eight times).
+ */
+const RSS_BUDGET = 320 * 1024 * 1024;
+/** The least reading (characters) between two such collections; doubled while what is alive after one takes half the budget. */
+const COLLECT_STEP = 1024 * 1024;
+const COLLECT_STEP_MAX = 64 * 1024 * 1024;
 
 let collector: (() => void) | null | undefined;
 
@@ -198,6 +206,8 @@ async function checkStreamed(file: string, display: string, extractor: Extractor
 	let callSites = 0;
 	/** Characters of the messages read so far. */
 	let read = 0;
+	let collectedAt = 0;
+	let collectStep = COLLECT_STEP;
 	const kernelInputs = { explicit: opts.kernel, treeMakefile: opts.treeMakefile };
 	// A finding's strings may be slices of the message text, and a slice keeps its whole parent
 	// string (the read buffer) alive: kept findings are copied so each chunk can be freed.
@@ -252,23 +262,23 @@ async function checkStreamed(file: string, display: string, extractor: Extractor
 			for (const series of window.due(at)) {
 				analyse(series);
 			}
+			if (read - collectedAt >= collectStep && process.memoryUsage.rss() > RSS_BUDGET) {
+				collectedAt = read;
+				collectGarbage();
+				// when what is alive takes half the budget, collecting cannot help much: do it less often
+				collectStep = process.memoryUsage().heapUsed > RSS_BUDGET / 2 ? Math.min(collectStep * 2, COLLECT_STEP_MAX) : COLLECT_STEP;
+			}
 		}
 	};
 	const fd = fs.openSync(file, 'r');
 	try {
 		const buf = Buffer.allocUnsafe(CHUNK);
-		let sinceCollect = 0;
 		for (;;) {
 			const n = fs.readSync(fd, buf, 0, CHUNK, null);
 			if (n <= 0) {
 				break;
 			}
 			take(stream.push(decoder.decode(buf.subarray(0, n), { stream: true })));
-			sinceCollect += n;
-			if (sinceCollect >= COLLECT_EVERY) {
-				sinceCollect = 0;
-				collectGarbage();
-			}
 		}
 		take(stream.push(decoder.decode()));
 		take(stream.end());
