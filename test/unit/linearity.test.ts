@@ -159,6 +159,14 @@ describe('linearity: doubling the input about doubles the work', () => {
 		assertLinear('base64 skim', mail, 20_000, (t) => parseMessage(t, 0, 0, { skipUnlessWords: FACT_WORDS }));
 	});
 
+	it('near misses of the API words on one line, and a header without end (whole-list skim)', () => {
+		const near = '_ __ mmu_notifie _pfn fault_pag longter pgma MIGRATE hmm DEVICE_ >Fro GIT binary patc migrat ';
+		const mail = (n: number): string => `From: a@example.invalid\nSubject: x\n\n${near.repeat(n / near.length)}\n`;
+		assertLinear('skim word test', mail, 2_000_000, (t) => parseMessage(t, 0, 0, { skipUnlessWords: FACT_WORDS }));
+		const head = (n: number): string => `From: a@example.invalid\n${'X-A: b\n c\n'.repeat(n / 10)}`;
+		assertLinear('skim header', head, 1_000_000, (t) => parseMessage(t, 0, 0, { skipUnlessWords: FACT_WORDS }));
+	});
+
 	it('runs of blanks in a hunk section, a string of open comments, and a line naming an API the kernel lacks (extraction, rules)', () => {
 		const mail = (n: number): string => ['From: a@example.invalid', 'Subject: [PATCH] x', '', '---', 'diff --git a/d/x.c b/d/x.c', '--- a/d/x.c', '+++ b/d/x.c',
 			`@@ -1,3 +1,${7 + n / 100} @@ static int f(struct migrate_vma *args,${' '.repeat(n)}int b)`, ' {', '+\tmigrate_vma_setup(args);', '+\tgpux_log(',

@@ -81,6 +81,10 @@ function cp1252Char(b: number): number {
  * appended, with `k` the index (in `bytes`) of the first byte of the character it came from.
  */
 export function decodeBytes(bytes: Uint8Array, from: number, to: number, cs: Charset, map?: (byteIndex: number) => void): string {
+	if (!map && (cs.kind === 'utf-8' || cs.kind === 'unknown')) {
+		// ASCII or not, these read as UTF-8 through the same decoder: no need to look at the bytes first.
+		return utf8String(bytes, from, to);
+	}
 	let ascii = true;
 	for (let i = from; i < to; i++) {
 		if (bytes[i] >= 0x80) {
@@ -94,7 +98,7 @@ export function decodeBytes(bytes: Uint8Array, from: number, to: number, cs: Cha
 				map(i);
 			}
 		}
-		return asciiString(bytes, from, to);
+		return utf8String(bytes, from, to);
 	}
 	if (cs.kind === 'cp1252') {
 		let s = '';
@@ -116,17 +120,30 @@ export function decodeBytes(bytes: Uint8Array, from: number, to: number, cs: Cha
 		return s;
 	}
 	if (!map) {
-		asciiDecoder ??= new TextDecoder('utf-8');
-		return asciiDecoder.decode(bytes.subarray(from, to));
+		return utf8String(bytes, from, to);
 	}
 	return decodeUtf8(bytes, from, to, map);
 }
 
-let asciiDecoder: TextDecoder | undefined;
+let utf8Decoder: TextDecoder | undefined;
 
-function asciiString(bytes: Uint8Array, from: number, to: number): string {
-	asciiDecoder ??= new TextDecoder('utf-8');
-	return asciiDecoder.decode(bytes.subarray(from, to));
+/** `bytes[from, to)` read as UTF-8 (so ASCII bytes as they are), malformed sequences as U+FFFD. */
+function utf8String(bytes: Uint8Array, from: number, to: number): string {
+	if (to - from <= 32) {
+		// A few bytes (a quoted-printable escape run): ASCII is read without a call to the decoder.
+		let ascii = true;
+		for (let i = from; i < to; i++) {
+			if (bytes[i] >= 0x80) {
+				ascii = false;
+				break;
+			}
+		}
+		if (ascii) {
+			return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
+		}
+	}
+	utf8Decoder ??= new TextDecoder('utf-8');
+	return utf8Decoder.decode(bytes.subarray(from, to));
 }
 
 /** A forgiving UTF-8 decoder: each malformed sequence becomes U+FFFD. */

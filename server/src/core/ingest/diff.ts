@@ -10,7 +10,7 @@
  */
 import { rangeInLine } from './lines';
 import { looksFlattened } from './flatten';
-import { quotePrefix } from './quote';
+import { quotePrefixAt } from './quote';
 import type { DiffLine, FileDiff, Hunk, IngestProblem, RecoveredLine } from './types';
 
 interface HunkState {
@@ -127,6 +127,9 @@ function isMailConstruct(t: string): boolean {
 	if (t === '--' || t === '-- ' || t === '---') {
 		return true;
 	}
+	if (t.length === 0) {
+		return false;
+	}
 	const c = t.charCodeAt(0);
 	// Cheap gate: the constructs start with S, R, A, C, F, L, T, b, O or an elision mark.
 	if (c === 83 || c === 82 || c === 65 || c === 67 || c === 70 || c === 76 || c === 84 || c === 98 || c === 115 || c === 114 || c === 97 || c === 99 || c === 102 || c === 108 || c === 116) {
@@ -147,6 +150,9 @@ function isElision(t: string): boolean {
 	while (k < t.length && (t.charCodeAt(k) === 32 || t.charCodeAt(k) === 9)) {
 		k++;
 	}
+	if (k === t.length) {
+		return false;
+	}
 	const c = t.charCodeAt(k);
 	if (c !== 91 && c !== 60 && c !== 46 && c !== 0x2026 && c !== 45) {
 		return false;
@@ -156,29 +162,100 @@ function isElision(t: string): boolean {
 
 /** Reads the diffs in the lines of one message part. */
 export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
-	const files: FileDiff[] = [];
-	const problems: IngestProblem[] = [];
-	const inDiff = new Uint8Array(lines.length);
-	const states = new Map<number, DepthState>();
-	let activeDepth = -1;
-	let activeState: DepthState | null = null;
+	return new DiffReader(lines).read();
+}
 
-	const stateOf = (d: number): DepthState => {
-		let s = states.get(d);
+/**
+ * The reading of one part by `readDiffs`. The line loop (`read`) stays small; what happens at file
+ * and hunk headers, in binary data and in hunks is in methods of its own.
+ */
+class DiffReader {
+	private readonly lines: readonly RecoveredLine[];
+	private readonly files: FileDiff[] = [];
+	private readonly problems: IngestProblem[] = [];
+	private readonly inDiff: Uint8Array;
+	private readonly states = new Map<number, DepthState>();
+
+	constructor(lines: readonly RecoveredLine[]) {
+		this.lines = lines;
+		this.inDiff = new Uint8Array(lines.length);
+	}
+
+	read(): DiffResult {
+		const lines = this.lines;
+		let activeDepth = -1;
+		let activeState: DepthState | null = null;
+		for (let i = 0; i < lines.length; i++) {
+			const line = lines[i];
+			const d = line.quoteDepth;
+			const t = line.text;
+			if (d !== activeDepth) {
+				if (activeState) {
+					if (activeState.hunk) {
+						activeState.hunk.suspended = true;
+					}
+					activeState.inBinary = false;
+				}
+				activeDepth = d;
+				activeState = this.stateOf(d);
+			}
+			const st = activeState as DepthState;
+			// (headers start with `d`, `@` or `-`: other lines are not looked at for them)
+			const c = t.length > 0 ? t.charCodeAt(0) : -1;
+
+			if (c === 100 && (t.startsWith('diff --git ') || (t.startsWith('diff -') && OTHER_DIFF.test(t)))) {
+				this.diffHeader(st, line, i);
+				continue;
+			}
+			if (c === 64 && t.startsWith('@@ ') && this.hunkHeader(st, line, i)) {
+				continue;
+			}
+			if (st.inBinary && this.binaryLine(st, t, i)) {
+				continue;
+			}
+			if (st.inFileHeaders && st.file && this.fileHeaderLine(st, st.file, line, i)) {
+				continue;
+			}
+			if (st.hunk) {
+				const r = this.hunkLine(st, line, i);
+				if (r === 'taken') {
+					this.inDiff[i] = 1;
+					continue;
+				}
+				if (r === 'prose') {
+					continue;
+				}
+			}
+			if (c === 45 && t.startsWith('--- ') && this.startsPair(i, d)) {
+				this.pairHeader(st, line, i);
+				continue;
+			}
+		}
+		for (const st of this.states.values()) {
+			this.closeHunk(st);
+		}
+		return { files: this.files, problems: this.problems, inDiff: this.inDiff };
+	}
+
+	private stateOf(d: number): DepthState {
+		let s = this.states.get(d);
 		if (!s) {
 			s = { file: null, inFileHeaders: false, inBinary: false, hunk: null };
-			states.set(d, s);
+			this.states.set(d, s);
 		}
 		return s;
-	};
+	}
 
 	/** Index of the next line at depth `d` after `i`, if it directly follows (no other depth between). */
-	const nextSame = (i: number, d: number): RecoveredLine | undefined => {
-		const n = lines[i + 1];
-		return n && n.quoteDepth === d ? n : undefined;
-	};
+	private nextSame(i: number, d: number): RecoveredLine | undefined {
+		if (i + 1 >= this.lines.length) {
+			return undefined;
+		}
+		const n = this.lines[i + 1];
+		return n.quoteDepth === d ? n : undefined;
+	}
 
-	const closeHunk = (st: DepthState): void => {
+	private closeHunk(st: DepthState): void {
 		const hs = st.hunk;
 		if (!hs) {
 			return;
@@ -188,14 +265,14 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 		const match = hs.foundOld === h.oldCount && hs.foundNew === h.newCount;
 		h.countsMatch = match;
 		if (!match && h.quoteDepth === 0) {
-			problems.push({
+			this.problems.push({
 				message: `Hunk header @@ -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} @@ promises ${h.oldCount} old and ${h.newCount} new lines; ${hs.foundOld} and ${hs.foundNew} were found.`,
 				range: rangeInLine(h.header),
 			});
 		}
-	};
+	}
 
-	const addLine = (hs: HunkState, kind: DiffLine['kind'], text: string, source: RecoveredLine): void => {
+	private addLine(hs: HunkState, kind: DiffLine['kind'], text: string, source: RecoveredLine): void {
 		const dl: DiffLine = { kind, text, source };
 		if (kind === ' ') {
 			dl.oldLine = hs.nextOld++;
@@ -217,22 +294,23 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 			hs.overflow = true;
 		}
 		hs.hunk.lines.push(dl);
-	};
+	}
 
 	/** Whether line `i` (a `--- ` line) starts a file header pair `---`/`+++`. */
-	const startsPair = (i: number, d: number): boolean => {
-		const n = nextSame(i, d);
+	private startsPair(i: number, d: number): boolean {
+		const n = this.nextSame(i, d);
 		return !!n && n.text.startsWith('+++ ');
-	};
+	}
 
 	/** For ` ` lines past the counts: does a `+`/`-` line follow within the run of context lines? */
-	const changeFollows = (i: number, d: number): boolean => {
+	private changeFollows(i: number, d: number): boolean {
+		const lines = this.lines;
 		for (let k = i + 1; k < lines.length && k < i + 200; k++) {
 			const l = lines[k];
 			if (l.quoteDepth !== d) {
 				return false;
 			}
-			const c = l.text.charAt(0);
+			const c = l.text.length > 0 ? l.text.charAt(0) : '';
 			if (c === ' ') {
 				continue;
 			}
@@ -245,14 +323,163 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 			return false;
 		}
 		return false;
-	};
+	}
 
-	/** Tries to read line `i` as part of the current hunk; false ends the hunk (the caller reads it anew). */
-	const hunkLine = (st: DepthState, line: RecoveredLine, i: number): 'taken' | 'prose' | 'end' => {
+	/** A `diff --git` (or `diff -u …`) line: a new file. */
+	private diffHeader(st: DepthState, line: RecoveredLine, i: number): void {
+		const t = line.text;
+		this.closeHunk(st);
+		let p: { oldPath?: string; newPath?: string };
+		if (t.startsWith('diff --git ')) {
+			p = gitDiffPaths(t.slice(11));
+		} else {
+			const parts = t.split(' ');
+			p = { oldPath: cleanPath(parts[parts.length - 2], 'a'), newPath: cleanPath(parts[parts.length - 1], 'b') };
+		}
+		const f = newFile(line, line.quoteDepth, p.oldPath, p.newPath);
+		this.files.push(f);
+		st.file = f;
+		st.inFileHeaders = true;
+		st.inBinary = false;
+		this.inDiff[i] = 1;
+	}
+
+	/** A line starting with `@@ `: true when it was read as a hunk header (or reported as a malformed one). */
+	private hunkHeader(st: DepthState, line: RecoveredLine, i: number): boolean {
+		const t = line.text;
+		const d = line.quoteDepth;
+		let m = HUNK_HEADER.exec(t);
+		let loose = false;
+		if (!m) {
+			m = HUNK_HEADER_LOOSE.exec(t);
+			loose = !!m;
+		}
+		if (m) {
+			this.closeHunk(st);
+			if (loose && d === 0) {
+				this.problems.push({ message: 'Hunk header without its closing "@@"; read anyway.', range: rangeInLine(line) });
+			}
+			if (!st.file) {
+				const f = newFile(line, d);
+				this.files.push(f);
+				st.file = f;
+			}
+			st.inFileHeaders = false;
+			st.inBinary = false;
+			const oldStart = Number(m[1]);
+			const newStart = Number(m[3]);
+			const oldCount = m[2] === undefined ? 1 : Number(m[2]);
+			const newCount = m[4] === undefined ? 1 : Number(m[4]);
+			const hunk: Hunk = { oldStart, oldCount, newStart, newCount, section: loose ? '' : (m[5] ?? '').trim(), header: line, lines: [], quoteDepth: d };
+			st.file.hunks.push(hunk);
+			st.hunk = {
+				hunk, remOld: oldCount, remNew: newCount, foundOld: 0, foundNew: 0,
+				nextOld: oldStart, nextNew: newStart, sawSpace: false, suspended: false, overflow: false,
+			};
+			this.inDiff[i] = 1;
+			return true;
+		}
+		if (d === 0 && /^@@ -/.test(t)) {
+			this.problems.push({ message: 'Malformed hunk header; its lines are not read as a diff.', range: rangeInLine(line) });
+			this.closeHunk(st);
+			return true;
+		}
+		return false;
+	}
+
+	/** A line after `GIT binary patch`: true while it reads as binary data (otherwise the data ends). */
+	private binaryLine(st: DepthState, t: string, i: number): boolean {
+		if (/^(?:literal|delta) \d+$/.test(t) || /^[A-Za-z][0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]*$/.test(t) || t.length === 0) {
+			this.inDiff[i] = 1;
+			return true;
+		}
+		st.inBinary = false;
+		return false;
+	}
+
+	/** A line between a file header and its first hunk: true when it was read as a git header. */
+	private fileHeaderLine(st: DepthState, f: FileDiff, line: RecoveredLine, i: number): boolean {
+		const t = line.text;
+		if (t.startsWith('--- ')) {
+			f.oldPath = cleanPath(t.slice(4), 'a');
+			if (f.oldPath === undefined) {
+				f.status = 'added';
+			}
+			setPath(f);
+			this.inDiff[i] = 1;
+			return true;
+		}
+		if (t.startsWith('+++ ')) {
+			f.newPath = cleanPath(t.slice(4), 'b');
+			if (f.newPath === undefined) {
+				f.status = 'deleted';
+			}
+			setPath(f);
+			this.inDiff[i] = 1;
+			return true;
+		}
+		// A `diff --git a/P` header wrapped by the mailer: `b/P` on the next line.
+		if (f.header === this.lines[i - 1] && /^b\/\S+$/.test(t) && !/ b\/\S+$/.test(f.header.text)) {
+			f.newPath = cleanPath(t, 'b');
+			setPath(f);
+			this.inDiff[i] = 1;
+			return true;
+		}
+		if (EXT_HEADER.test(t)) {
+			if (t.startsWith('new file mode')) {
+				f.status = 'added';
+				f.oldPath = undefined;
+			} else if (t.startsWith('deleted file mode')) {
+				f.status = 'deleted';
+				f.newPath = undefined;
+			} else if (t.startsWith('rename from ') || t.startsWith('rename old ')) {
+				f.status = 'renamed';
+				f.oldPath = t.slice(t.indexOf(' ', 7) + 1).trim();
+			} else if (t.startsWith('rename to ') || t.startsWith('rename new ')) {
+				f.status = 'renamed';
+				f.newPath = t.slice(t.indexOf(' ', 7) + 1).trim();
+			} else if (t.startsWith('copy from ')) {
+				f.status = 'copied';
+				f.oldPath = t.slice(10).trim();
+			} else if (t.startsWith('copy to ')) {
+				f.status = 'copied';
+				f.newPath = t.slice(8).trim();
+			}
+			setPath(f);
+			this.inDiff[i] = 1;
+			return true;
+		}
+		if ((t.startsWith('Binary files ') && t.endsWith(' differ')) || t === 'GIT binary patch') {
+			f.binary = true;
+			st.inFileHeaders = false;
+			st.inBinary = t === 'GIT binary patch';
+			this.problems.push({ message: `Binary diff of ${f.path || 'a file'}: not analysed.`, range: rangeInLine(line) });
+			this.inDiff[i] = 1;
+			return true;
+		}
+		st.inFileHeaders = false;
+		return false;
+	}
+
+	/** A `---` line followed by `+++` at the same depth, outside file headers: a new file. */
+	private pairHeader(st: DepthState, line: RecoveredLine, i: number): void {
+		const f = newFile(line, line.quoteDepth, cleanPath(line.text.slice(4), 'a'), undefined);
+		if (f.oldPath === undefined) {
+			f.status = 'added';
+		}
+		this.files.push(f);
+		st.file = f;
+		st.inFileHeaders = true;
+		st.inBinary = false;
+		this.inDiff[i] = 1;
+	}
+
+	/** Tries to read line `i` as part of the current hunk; 'end' ends the hunk (the caller reads the line anew). */
+	private hunkLine(st: DepthState, line: RecoveredLine, i: number): 'taken' | 'prose' | 'end' {
 		const hs = st.hunk as HunkState;
 		const t = line.text;
 		const d = line.quoteDepth;
-		const c = t.charAt(0);
+		const c = t.length > 0 ? t.charAt(0) : '';
 		if (hs.suspended) {
 			const fits = (c === '+' && hs.remNew > 0 && !t.startsWith('+++ '))
 				|| (c === '-' && hs.remOld > 0 && !t.startsWith('--- ') && !isMailConstruct(t))
@@ -263,7 +490,7 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 			} else if (t.trim().length === 0 || isElision(t)) {
 				return 'prose';
 			} else {
-				closeHunk(st);
+				this.closeHunk(st);
 				return 'end';
 			}
 		}
@@ -274,219 +501,55 @@ export function readDiffs(lines: readonly RecoveredLine[]): DiffResult {
 		const bothLeft = hs.remOld > 0 && hs.remNew > 0;
 		if (t.length === 0) {
 			if (bothLeft) {
-				addLine(hs, ' ', '', line);
+				this.addLine(hs, ' ', '', line);
 				return 'taken';
 			}
-			closeHunk(st);
+			this.closeHunk(st);
 			return 'end';
 		}
 		if (c === '\\') {
-			addLine(hs, '\\', t.slice(1), line);
+			this.addLine(hs, '\\', t.slice(1), line);
 			return 'taken';
 		}
 		if (c === '-') {
-			if ((t === '--' || t === '-- ' || t === '---') && (hs.remOld <= 0 || !nextSame(i, d) || VERSION_LINE.test(nextSame(i, d)?.text ?? '') || t === '---')) {
-				closeHunk(st);
+			if ((t === '--' || t === '-- ' || t === '---') && (hs.remOld <= 0 || !this.nextSame(i, d) || VERSION_LINE.test(this.nextSame(i, d)?.text ?? '') || t === '---')) {
+				this.closeHunk(st);
 				return 'end';
 			}
-			if (t.startsWith('--- ') && startsPair(i, d)) {
-				closeHunk(st);
+			if (t.startsWith('--- ') && this.startsPair(i, d)) {
+				this.closeHunk(st);
 				return 'end';
 			}
 			// Past the old count too: a hand-edited header (reported when the hunk closes).
-			addLine(hs, '-', t.slice(1), line);
+			this.addLine(hs, '-', t.slice(1), line);
 			return 'taken';
 		}
 		if (c === '+') {
 			if (t.startsWith('+++ ') && hs.remNew <= 0) {
-				closeHunk(st);
+				this.closeHunk(st);
 				return 'end';
 			}
-			addLine(hs, '+', t.slice(1), line);
+			this.addLine(hs, '+', t.slice(1), line);
 			return 'taken';
 		}
 		if (c === ' ') {
-			if (hs.remOld > 0 || hs.remNew > 0 || changeFollows(i, d)) {
+			if (hs.remOld > 0 || hs.remNew > 0 || this.changeFollows(i, d)) {
 				hs.sawSpace = true;
-				addLine(hs, ' ', t.slice(1), line);
+				this.addLine(hs, ' ', t.slice(1), line);
 				return 'taken';
 			}
-			closeHunk(st);
+			this.closeHunk(st);
 			return 'end';
 		}
 		// No marker: a context line whose leading space was lost (archives strip it), as long as
 		// this hunk never showed a real context marker and the counts still expect context.
 		if (!hs.sawSpace && bothLeft && !isMailConstruct(t)) {
-			addLine(hs, ' ', t, line);
+			this.addLine(hs, ' ', t, line);
 			return 'taken';
 		}
-		closeHunk(st);
+		this.closeHunk(st);
 		return 'end';
-	};
-
-	for (let i = 0; i < lines.length; i++) {
-		const line = lines[i];
-		const d = line.quoteDepth;
-		const t = line.text;
-		if (d !== activeDepth) {
-			if (activeState) {
-				if (activeState.hunk) {
-					activeState.hunk.suspended = true;
-				}
-				activeState.inBinary = false;
-			}
-			activeDepth = d;
-			activeState = stateOf(d);
-		}
-		const st = activeState as DepthState;
-
-		if (t.charCodeAt(0) === 100 && (t.startsWith('diff --git ') || (t.startsWith('diff -') && /^diff (?:-[A-Za-z]+ )+\S+ \S+$/.test(t)))) {
-			closeHunk(st);
-			const p = t.startsWith('diff --git ') ? gitDiffPaths(t.slice(11)) : (() => {
-				const parts = t.split(' ');
-				return { oldPath: cleanPath(parts[parts.length - 2], 'a'), newPath: cleanPath(parts[parts.length - 1], 'b') };
-			})();
-			const f = newFile(line, d, p.oldPath, p.newPath);
-			files.push(f);
-			st.file = f;
-			st.inFileHeaders = true;
-			st.inBinary = false;
-			inDiff[i] = 1;
-			continue;
-		}
-		if (t.startsWith('@@ ')) {
-			let m = HUNK_HEADER.exec(t);
-			let loose = false;
-			if (!m) {
-				m = HUNK_HEADER_LOOSE.exec(t);
-				loose = !!m;
-			}
-			if (m) {
-				closeHunk(st);
-				if (loose && d === 0) {
-					problems.push({ message: 'Hunk header without its closing "@@"; read anyway.', range: rangeInLine(line) });
-				}
-				if (!st.file) {
-					const f = newFile(line, d);
-					files.push(f);
-					st.file = f;
-				}
-				st.inFileHeaders = false;
-				st.inBinary = false;
-				const oldStart = Number(m[1]);
-				const newStart = Number(m[3]);
-				const oldCount = m[2] === undefined ? 1 : Number(m[2]);
-				const newCount = m[4] === undefined ? 1 : Number(m[4]);
-				const hunk: Hunk = { oldStart, oldCount, newStart, newCount, section: loose ? '' : (m[5] ?? '').trim(), header: line, lines: [], quoteDepth: d };
-				st.file.hunks.push(hunk);
-				st.hunk = {
-					hunk, remOld: oldCount, remNew: newCount, foundOld: 0, foundNew: 0,
-					nextOld: oldStart, nextNew: newStart, sawSpace: false, suspended: false, overflow: false,
-				};
-				inDiff[i] = 1;
-				continue;
-			}
-			if (d === 0 && /^@@ -/.test(t)) {
-				problems.push({ message: 'Malformed hunk header; its lines are not read as a diff.', range: rangeInLine(line) });
-				closeHunk(st);
-				continue;
-			}
-		}
-		if (st.inBinary) {
-			if (/^(?:literal|delta) \d+$/.test(t) || /^[A-Za-z][0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]*$/.test(t) || t.length === 0) {
-				inDiff[i] = 1;
-				continue;
-			}
-			st.inBinary = false;
-		}
-		if (st.inFileHeaders && st.file) {
-			const f = st.file;
-			if (t.startsWith('--- ')) {
-				f.oldPath = cleanPath(t.slice(4), 'a');
-				if (f.oldPath === undefined) {
-					f.status = 'added';
-				}
-				setPath(f);
-				inDiff[i] = 1;
-				continue;
-			}
-			if (t.startsWith('+++ ')) {
-				f.newPath = cleanPath(t.slice(4), 'b');
-				if (f.newPath === undefined) {
-					f.status = 'deleted';
-				}
-				setPath(f);
-				inDiff[i] = 1;
-				continue;
-			}
-			// A `diff --git a/P` header wrapped by the mailer: `b/P` on the next line.
-			if (f.header === lines[i - 1] && /^b\/\S+$/.test(t) && !/ b\/\S+$/.test(f.header.text)) {
-				f.newPath = cleanPath(t, 'b');
-				setPath(f);
-				inDiff[i] = 1;
-				continue;
-			}
-			if (EXT_HEADER.test(t)) {
-				if (t.startsWith('new file mode')) {
-					f.status = 'added';
-					f.oldPath = undefined;
-				} else if (t.startsWith('deleted file mode')) {
-					f.status = 'deleted';
-					f.newPath = undefined;
-				} else if (t.startsWith('rename from ') || t.startsWith('rename old ')) {
-					f.status = 'renamed';
-					f.oldPath = t.slice(t.indexOf(' ', 7) + 1).trim();
-				} else if (t.startsWith('rename to ') || t.startsWith('rename new ')) {
-					f.status = 'renamed';
-					f.newPath = t.slice(t.indexOf(' ', 7) + 1).trim();
-				} else if (t.startsWith('copy from ')) {
-					f.status = 'copied';
-					f.oldPath = t.slice(10).trim();
-				} else if (t.startsWith('copy to ')) {
-					f.status = 'copied';
-					f.newPath = t.slice(8).trim();
-				}
-				setPath(f);
-				inDiff[i] = 1;
-				continue;
-			}
-			if ((t.startsWith('Binary files ') && t.endsWith(' differ')) || t === 'GIT binary patch') {
-				f.binary = true;
-				st.inFileHeaders = false;
-				st.inBinary = t === 'GIT binary patch';
-				problems.push({ message: `Binary diff of ${f.path || 'a file'}: not analysed.`, range: rangeInLine(line) });
-				inDiff[i] = 1;
-				continue;
-			}
-			st.inFileHeaders = false;
-		}
-		if (st.hunk) {
-			const r = hunkLine(st, line, i);
-			if (r === 'taken') {
-				inDiff[i] = 1;
-				continue;
-			}
-			if (r === 'prose') {
-				continue;
-			}
-		}
-		if (t.startsWith('--- ') && startsPair(i, d)) {
-			const f = newFile(line, d, cleanPath(t.slice(4), 'a'), undefined);
-			if (f.oldPath === undefined) {
-				f.status = 'added';
-			}
-			files.push(f);
-			st.file = f;
-			st.inFileHeaders = true;
-			st.inBinary = false;
-			inDiff[i] = 1;
-			continue;
-		}
 	}
-	for (const st of states.values()) {
-		closeHunk(st);
-	}
-	return { files, problems, inDiff };
 }
 
 const OTHER_DIFF = /^diff (?:-[A-Za-z]+ )+\S+ \S+$/;
@@ -499,6 +562,8 @@ export interface DiffSkim {
 	plain: boolean;
 	/** Whether `readDiffs` would find at least one file (meaningful only when `plain`). */
 	hasDiff: boolean;
+	/** The number of LF in `text.slice(from)` (counted only when `plain`). */
+	lineBreaks: number;
 }
 
 /**
@@ -510,7 +575,7 @@ export interface DiffSkim {
  * `readDiffs` on the same lines reports no problem and finds a file exactly when `hasDiff`.
  */
 export function skimDiffs(text: string, from: number, longLine: number): DiffSkim {
-	const no: DiffSkim = { plain: false, hasDiff: false };
+	const no: DiffSkim = { plain: false, hasDiff: false, lineBreaks: 0 };
 	const n = text.length;
 	let hasDiff = false;
 	// depth-0 hunk: counts left, or 'open' (exactly consumed, not yet closed), or 'suspended'
@@ -520,11 +585,14 @@ export function skimDiffs(text: string, from: number, longLine: number): DiffSki
 	let inHunk = false;
 	let open = false;
 	let suspended = false;
+	let breaks = 0;
 	let s = from;
 	while (s < n) {
 		let e = text.indexOf('\n', s);
 		if (e === -1) {
 			e = n;
+		} else {
+			breaks++;
 		}
 		const len = e - s;
 		if (len > longLine) {
@@ -541,8 +609,7 @@ export function skimDiffs(text: string, from: number, longLine: number): DiffSki
 		let depth = 0;
 		let ts = s;
 		if (c0 === 62) {
-			line ??= text.slice(s, e);
-			const q = quotePrefix(line);
+			const q = quotePrefixAt(text, s, e);
 			depth = q.depth;
 			ts = s + q.length;
 		}
@@ -646,9 +713,9 @@ export function skimDiffs(text: string, from: number, longLine: number): DiffSki
 			if (ne === -1) {
 				ne = n;
 			}
-			const nl = text.slice(next, ne);
-			const q = nl.charCodeAt(0) === 62 ? quotePrefix(nl) : { depth: 0, length: 0 };
-			if (q.depth === depth && nl.startsWith('+++ ', q.length)) {
+			const q = next < ne && text.charCodeAt(next) === 62 ? quotePrefixAt(text, next, ne) : { depth: 0, length: 0 };
+			// (`+++ ` holds no LF: it cannot run past the line)
+			if (q.depth === depth && text.startsWith('+++ ', next + q.length)) {
 				hasDiff = true;
 			}
 		}
@@ -657,7 +724,7 @@ export function skimDiffs(text: string, from: number, longLine: number): DiffSki
 	if (inHunk) {
 		return no;
 	}
-	return { plain: true, hasDiff };
+	return { plain: true, hasDiff, lineBreaks: breaks };
 }
 
 function nextStartsWith(text: string, at: number, prefix: string): boolean {

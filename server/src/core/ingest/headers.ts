@@ -33,29 +33,162 @@ const KNOWN = new Set([
 	'reply-to', 'user-agent', 'list-id', 'dkim-signature', 'arc-seal', 'authentication-results', 'precedence',
 ]);
 
-/** Index of the `:` ending a header name at the start of `l` (`Name:` or `Name :`), or -1. */
-function headerNameEnd(l: string): number {
-	const n = Math.min(l.length, 200);
+/** Per ASCII code: 1 for a letter or digit, 2 for `-`, `_` and `.` (not first in a name), else 0. */
+const NAME_CHAR = (() => {
+	const t = new Uint8Array(128);
+	for (let c = 0; c < 128; c++) {
+		t[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : c === 45 || c === 95 || c === 46 ? 2 : 0;
+	}
+	return t;
+})();
+
+/**
+ * Offset (from `a`) of the `:` ending a header name at the start of the line `text[a, b)`
+ * (`Name:` or `Name :`), or -1.
+ */
+function headerNameEndAt(text: string, a: number, b: number): number {
+	const n = Math.min(b - a, 200);
 	let i = 0;
 	for (; i < n; i++) {
-		const c = l.charCodeAt(i);
-		const word = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (i > 0 && (c === 45 || c === 95 || c === 46));
-		if (!word) {
+		const c = text.charCodeAt(a + i);
+		const w = c < 128 ? NAME_CHAR[c] : 0;
+		if (w === 0 || (w === 2 && i === 0)) {
 			break;
 		}
 	}
 	if (i === 0) {
 		return -1;
 	}
-	while (i < n && (l.charCodeAt(i) === 32 || l.charCodeAt(i) === 9)) {
+	while (i < n && (text.charCodeAt(a + i) === 32 || text.charCodeAt(a + i) === 9)) {
 		i++;
 	}
-	return i < n && l.charCodeAt(i) === 58 ? i : -1;
+	return i < n && text.charCodeAt(a + i) === 58 ? i : -1;
 }
 
 /** Whether a line starts like a header field (`Name:`). */
 export function isHeaderLine(line: string): boolean {
-	return headerNameEnd(line) >= 0;
+	return headerNameEndAt(line, 0, line.length) >= 0;
+}
+
+/** Whether `text[a, b)` is whitespace only (what `.trim().length === 0` says), mostly without copying it. */
+function blankAt(text: string, a: number, b: number): boolean {
+	for (let k = a; k < b; k++) {
+		const c = text.charCodeAt(k);
+		if (c === 32 || (c >= 9 && c <= 13)) {
+			continue;
+		}
+		return c < 128 ? false : text.slice(a, b).trim().length === 0;
+	}
+	return true;
+}
+
+/** Whether `text.slice(a, a + len).toLowerCase() === name` for a field name of ASCII word characters. */
+function nameIsAt(text: string, a: number, len: number, name: string): boolean {
+	if (name.length !== len) {
+		return false;
+	}
+	for (let k = 0; k < len; k++) {
+		let c = text.charCodeAt(a + k);
+		if (c >= 65 && c <= 90) {
+			c += 32;
+		}
+		if (c !== name.charCodeAt(k)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
+ * A header block being read line by line (by `parseHeaderBlock` over an array of lines, by
+ * `parseHeaderText` over a text): each line is handed in as `text[a, b)`.
+ */
+class HeaderReader {
+	readonly fields: HeaderField[] = [];
+	valid = false;
+	private cur: HeaderField | null = null;
+	private readonly parts: string[] = [];
+	private skipping = false;
+	/** The kept names, compared in place: most fields (Received, DKIM, ARC …) are skipped without building their lower-case name. */
+	private readonly keepNames: string[] | undefined;
+
+	constructor(keep: ReadonlySet<string> | undefined) {
+		this.keepNames = keep ? [...keep] : undefined;
+	}
+
+	finish(): void {
+		const cur = this.cur;
+		if (cur) {
+			const parts = this.parts;
+			cur.value = parts.length === 1 ? parts[0].trim() : parts.join('').trim();
+			this.fields.push(cur);
+			this.cur = null;
+			parts.length = 0;
+		}
+		this.skipping = false;
+	}
+
+	/**
+	 * Reads line `i`, `text[a, b)`: 'blank' ends the block after this line, 'end' before it, 'more'
+	 * reads on.
+	 */
+	line(text: string, a: number, b: number, i: number): 'blank' | 'end' | 'more' {
+		if (a === b) {
+			this.finish();
+			return 'blank';
+		}
+		const c = text.charCodeAt(a);
+		if (c === 32 || c === 9) {
+			if (blankAt(text, a, b)) {
+				this.finish();
+				return 'blank';
+			}
+			if (!this.cur && !this.skipping) {
+				return 'end';
+			}
+			if (this.skipping) {
+				return 'more';
+			}
+			this.parts.push(a === 0 && b === text.length ? text : text.slice(a, b));
+			(this.cur as HeaderField).lastLine = i;
+			return 'more';
+		}
+		const colon = headerNameEndAt(text, a, b);
+		if (colon < 0) {
+			return 'end';
+		}
+		this.finish();
+		// The name is the word characters before the blanks and the colon.
+		let nameEnd = colon;
+		while (nameEnd > 0 && (text.charCodeAt(a + nameEnd - 1) === 32 || text.charCodeAt(a + nameEnd - 1) === 9)) {
+			nameEnd--;
+		}
+		let name: string | undefined;
+		if (!this.valid) {
+			name = text.slice(a, a + nameEnd).toLowerCase();
+			if (KNOWN.has(name) || name.startsWith('x-') || name.startsWith('list-') || name.startsWith('arc-')) {
+				this.valid = true;
+			}
+		}
+		const keepNames = this.keepNames;
+		if (keepNames) {
+			let kept: string | undefined;
+			for (let k = 0; k < keepNames.length; k++) {
+				if (nameIsAt(text, a, nameEnd, keepNames[k])) {
+					kept = keepNames[k];
+					break;
+				}
+			}
+			if (kept === undefined) {
+				this.skipping = true;
+				return 'more';
+			}
+			name = kept;
+		}
+		this.cur = { name: name ?? text.slice(a, a + nameEnd).toLowerCase(), value: '', line: i, lastLine: i };
+		this.parts.push(text.slice(a + colon + 1, b));
+		return 'more';
+	}
 }
 
 /**
@@ -63,66 +196,53 @@ export function isHeaderLine(line: string): boolean {
  * starts after it) or at the first line that is neither a field nor a continuation.
  */
 export function parseHeaderBlock(lines: readonly string[], start: number, end: number = lines.length, keep?: ReadonlySet<string>): HeaderBlock {
-	const fields: HeaderField[] = [];
+	const r = new HeaderReader(keep);
 	let i = start;
-	let valid = false;
 	let blankEnded = false;
-	let cur: HeaderField | null = null;
-	const parts: string[] = [];
-	let skipping = false;
-	const finish = (): void => {
-		if (cur) {
-			cur.value = parts.length === 1 ? parts[0].trim() : parts.join('').trim();
-			fields.push(cur);
-			cur = null;
-			parts.length = 0;
-		}
-		skipping = false;
-	};
 	for (; i < end; i++) {
 		const l = lines[i];
-		const c = l.charCodeAt(0);
-		if (l.length === 0) {
-			finish();
+		const v = r.line(l, 0, l.length, i);
+		if (v === 'blank') {
 			blankEnded = true;
 			i++;
 			break;
 		}
-		if (c === 32 || c === 9) {
-			if (l.trim().length === 0) {
-				finish();
-				blankEnded = true;
-				i++;
-				break;
-			}
-			if (!cur && !skipping) {
-				break;
-			}
-			if (skipping) {
-				continue;
-			}
-			parts.push(l);
-			(cur as HeaderField).lastLine = i;
-			continue;
-		}
-		const colon = headerNameEnd(l);
-		if (colon < 0) {
+		if (v === 'end') {
 			break;
 		}
-		finish();
-		const name = l.slice(0, colon).trimEnd().toLowerCase();
-		if (KNOWN.has(name) || name.startsWith('x-') || name.startsWith('list-') || name.startsWith('arc-')) {
-			valid = true;
-		}
-		if (keep && !keep.has(name)) {
-			skipping = true;
-			continue;
-		}
-		cur = { name, value: '', line: i, lastLine: i };
-		parts.push(l.slice(colon + 1));
 	}
-	finish();
-	return { fields, bodyStart: i, valid, blankEnded };
+	r.finish();
+	return { fields: r.fields, bodyStart: i, valid: r.valid, blankEnded };
+}
+
+/**
+ * `parseHeaderBlock` over the lines of `text[0, limit)` split at LF only (`limit` just after an
+ * LF), from line `start`, which begins at offset `from` — without cutting the text into lines.
+ * `bodyFrom` is the offset where the line `bodyStart` begins.
+ */
+export function parseHeaderText(text: string, from: number, start: number, limit: number, keep?: ReadonlySet<string>): HeaderBlock & { bodyFrom: number } {
+	const r = new HeaderReader(keep);
+	let i = start;
+	let a = from;
+	let blankEnded = false;
+	while (a < limit) {
+		let b = text.indexOf('\n', a);
+		if (b === -1 || b >= limit) {
+			b = limit;
+		}
+		const v = r.line(text, a, b, i);
+		if (v === 'end') {
+			break;
+		}
+		i++;
+		a = b + 1;
+		if (v === 'blank') {
+			blankEnded = true;
+			break;
+		}
+	}
+	r.finish();
+	return { fields: r.fields, bodyStart: i, valid: r.valid, blankEnded, bodyFrom: Math.min(a, limit) };
 }
 
 export function field(block: HeaderBlock | readonly HeaderField[], name: string): HeaderField | undefined {
@@ -155,7 +275,10 @@ export function parseContentType(value: string | undefined): ContentType {
 		while ((m = re.exec(value)) !== null) {
 			let v = m[2].trim();
 			if (v.startsWith('"')) {
-				v = v.slice(1, v.endsWith('"') && v.length > 1 ? -1 : undefined).replace(/\\(.)/g, '$1');
+				v = v.slice(1, v.endsWith('"') && v.length > 1 ? -1 : undefined);
+				if (v.indexOf('\\') !== -1) {
+					v = v.replace(/\\(.)/g, '$1');
+				}
 			}
 			params[m[1].toLowerCase()] = v;
 		}
@@ -173,9 +296,11 @@ export function messageHeaders(fields: readonly HeaderField[], onUnknownCharset?
 				onUnknownCharset(u, f);
 			}
 		}
-		return d.text.replace(/[\r\n]+/g, '');
+		const t = d.text;
+		return t.indexOf('\n') === -1 && t.indexOf('\r') === -1 ? t : t.replace(/[\r\n]+/g, '');
 	};
-	for (const f of fields) {
+	for (let k = 0; k < fields.length; k++) {
+		const f = fields[k];
 		switch (f.name) {
 			case 'from':
 				if (h.from === undefined) {
@@ -184,7 +309,9 @@ export function messageHeaders(fields: readonly HeaderField[], onUnknownCharset?
 				break;
 			case 'subject':
 				if (h.subject === undefined) {
-					h.subject = decode(f).replace(/[ \t]+/g, ' ').trim();
+					const t = decode(f);
+					// (single spaces are left as they are)
+					h.subject = (t.indexOf('\t') === -1 && t.indexOf('  ') === -1 ? t : t.replace(/[ \t]+/g, ' ')).trim();
 				}
 				break;
 			case 'date':
@@ -248,23 +375,30 @@ export function parseSubject(raw: string | undefined): SubjectInfo {
 	return info;
 }
 
+function isDigit(c: number): boolean {
+	return c >= 48 && c <= 57;
+}
+
 function readBracket(inner: string, info: SubjectInfo): void {
 	for (const word of inner.split(/[\s,]+/)) {
 		if (word.length === 0) {
 			continue;
 		}
-		let m = /^v(\d+)$/i.exec(word);
+		// (each expression below is tried only on a word whose first and last characters it could match)
+		const first = word.charCodeAt(0);
+		const lastDigit = isDigit(word.charCodeAt(word.length - 1));
+		let m = lastDigit && (first === 118 || first === 86) ? /^v(\d+)$/i.exec(word) : null;
 		if (m) {
 			info.version ??= Number(m[1]);
 			continue;
 		}
-		m = /^(\d+)\/(\d+)$/.exec(word);
+		m = isDigit(first) ? /^(\d+)\/(\d+)$/.exec(word) : null;
 		if (m) {
 			info.number ??= Number(m[1]);
 			info.total ??= Number(m[2]);
 			continue;
 		}
-		m = /^([A-Za-z]+)v(\d+)$/.exec(word);
+		m = lastDigit && ((first >= 65 && first <= 90) || (first >= 97 && first <= 122)) ? /^([A-Za-z]+)v(\d+)$/.exec(word) : null;
 		if (m && /^(patch|rfc|resend)$/i.test(m[1])) {
 			info.tags.push(m[1]);
 			info.version ??= Number(m[2]);

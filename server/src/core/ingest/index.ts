@@ -2,8 +2,8 @@
  * Stages 1–2 of the analysis core: a document (patch, mail, mbox, archive page) read into
  * messages → files → hunks → lines, every line mapped back to the document. See docs/ingest.md.
  */
-import { splitMbox } from './mbox';
-import { parseMessage, type ParseOptions } from './message';
+import { splitMboxCounted } from './mbox';
+import { readMessage, type KnownText, type ParseOptions } from './message';
 import { rangeOf } from './lines';
 import type { Message, PatchDocument } from './types';
 
@@ -36,9 +36,16 @@ export function ingestText(text: string, opts: IngestOptions = {}): PatchDocumen
 	const kept = memo ? new Map<string, Message>() : undefined;
 	try {
 		let i = 0;
-		for (const slice of splitMbox(text)) {
+		for (const item of splitMboxCounted(text)) {
+			const slice = item.slice;
 			const key = kept ? `${i}:${slice.startLine}:${slice.text}` : '';
-			const m = (kept && memo!.get(key)) || parseMessage(slice.text, slice.startLine, i, opts);
+			let m = kept && memo!.get(key);
+			if (!m) {
+				// (the reading counts the message's line breaks on its way: the split need not)
+				const known: KnownText = { lineBreaks: undefined, nulFreeTo: 0, head: undefined };
+				m = readMessage(slice.text, slice.startLine, i, opts, known);
+				item.breaks = known.lineBreaks;
+			}
 			kept?.set(key, m);
 			messages.push(m);
 			i++;

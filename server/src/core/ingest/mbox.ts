@@ -112,7 +112,18 @@ function isBlank(text: string): boolean {
 
 /** Yields the messages of a whole document, lazily. */
 export function* splitMbox(text: string): Generator<MessageSlice> {
-	const hasCR = text.indexOf('\r') !== -1;
+	for (const c of splitMboxCounted(text)) {
+		yield c.slice;
+	}
+}
+
+/**
+ * `splitMbox`, for a reader that may count the line breaks of a slice's text on its way: it sets
+ * `breaks` before asking for the next slice, and the split counts only those left unset.
+ */
+export function* splitMboxCounted(text: string): Generator<{ slice: MessageSlice; breaks: number | undefined }> {
+	/** Whether the text holds a CR (looked for when a count is first needed). */
+	let hasCR: boolean | undefined;
 	let msgStart = 0;
 	let msgLine = 0;
 	let pos = 0;
@@ -132,15 +143,18 @@ export function* splitMbox(text: string): Generator<MessageSlice> {
 			continue;
 		}
 		const slice = text.slice(msgStart, idx);
+		let breaks: number | undefined;
 		if (!isBlank(slice)) {
-			yield { text: slice, startLine: msgLine };
+			const item = { slice: { text: slice, startLine: msgLine }, breaks: undefined as number | undefined };
+			yield item;
+			breaks = item.breaks;
 		}
-		msgLine += countLineBreaks(text, msgStart, idx, hasCR);
+		msgLine += breaks ?? countLineBreaks(text, msgStart, idx, (hasCR ??= text.indexOf('\r') !== -1));
 		msgStart = idx;
 	}
 	const rest = text.slice(msgStart);
 	if (!isBlank(rest)) {
-		yield { text: rest, startLine: msgLine };
+		yield { slice: { text: rest, startLine: msgLine }, breaks: undefined };
 	}
 }
 

@@ -12,7 +12,7 @@
  */
 import { charsetFor, decodeBytes, hexByte, type Charset } from './charset';
 import { field, parseContentType, parseHeaderBlock, type ContentType, type HeaderField } from './headers';
-import { inexactLine, plainLine, rangeOf } from './lines';
+import { EncodedLine, plainLine, rangeOf } from './lines';
 import type { IngestProblem, LineOrigin, RecoveredLine } from './types';
 
 /** The message lines as read, with where each sits in the document. */
@@ -22,6 +22,8 @@ export interface Source {
 	base: number;
 	/** Per line: the document column of its first character (1 after a `>From ` unescape). */
 	shift: Uint8Array | null;
+	/** The text the lines were cut from, when they were cut at LF only (no CR in it). */
+	lfText?: string;
 }
 
 export interface Part {
@@ -210,6 +212,21 @@ function decodeQuotedPrintable(src: Source, from: number, to: number, cs: Charse
 			}
 			escaped = true;
 			const base = ch0 + eq;
+			let ascii = true;
+			for (let q = 0; q < nb; q++) {
+				if (bytes[q] >= 0x80) {
+					ascii = false;
+					break;
+				}
+			}
+			if (ascii) {
+				// (every charset reads ASCII as it is: one character per escape)
+				for (let q = 0; q < nb; q++) {
+					append(String.fromCharCode(bytes[q]), docLine, base + 3 * q);
+				}
+				i = j;
+				continue;
+			}
 			pendingAt.length = 0;
 			const decoded = decodeBytes(bytes, 0, nb, cs, (byteIndex) => {
 				pendingAt.push(base + 3 * byteIndex);
@@ -270,18 +287,53 @@ const B64_VALUE = (() => {
 	return t;
 })();
 
+/** The decoding state carried from one encoded line to the next. */
 interface B64State {
+	/** Bytes written. */
 	n: number;
 	acc: number;
 	bits: number;
+	/** Digits read in the current group of four. */
 	pending: number;
 }
 
-/** Decodes one encoded line into `bytes`; false when it held characters outside the alphabet. */
+/**
+ * Decodes one encoded line into `bytes`; false when it held characters outside the alphabet. A
+ * function of its own, small and called once per line, so that it is optimised early.
+ */
 function b64Line(l: string, bytes: Uint8Array, st: B64State): boolean {
 	let { n, acc, bits, pending } = st;
 	let ok = true;
-	for (let i = 0; i < l.length; i++) {
+	const len = l.length;
+	let i = 0;
+	if (pending === 0) {
+		// Whole groups of four digits (nearly all of a body), three bytes at a time; anything else
+		// goes through the loop below, digit by digit.
+		while (i + 4 <= len) {
+			const c0 = l.charCodeAt(i);
+			const c1 = l.charCodeAt(i + 1);
+			const c2 = l.charCodeAt(i + 2);
+			const c3 = l.charCodeAt(i + 3);
+			if ((c0 | c1 | c2 | c3) >= 256) {
+				break;
+			}
+			const v0 = B64_VALUE[c0];
+			const v1 = B64_VALUE[c1];
+			const v2 = B64_VALUE[c2];
+			const v3 = B64_VALUE[c3];
+			if ((v0 | v1 | v2 | v3) < 0) {
+				break;
+			}
+			const g = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
+			acc = g;
+			bytes[n] = g >> 16;
+			bytes[n + 1] = (g >> 8) & 0xff;
+			bytes[n + 2] = g & 0xff;
+			n += 3;
+			i += 4;
+		}
+	}
+	for (; i < len; i++) {
 		const code = l.charCodeAt(i);
 		const v = code < 256 ? B64_VALUE[code] : -3;
 		if (v >= 0) {
@@ -310,24 +362,100 @@ function b64Line(l: string, bytes: Uint8Array, st: B64State): boolean {
 	return ok;
 }
 
-function decodeBase64(src: Source, from: number, to: number, cs: Charset, problems: IngestProblem[]): RecoveredLine[] {
-	let total = 0;
-	for (let k = from; k < to; k++) {
-		total += src.lines[k].length;
+/**
+ * A body of whole base64 lines: digits only, `=` or `==` at the end of the last digits, then only
+ * empty lines (what nearly every mailer writes).
+ */
+const WHOLE_BASE64 = /^[A-Za-z0-9+/\n]*(?:==?\n*)?$/;
+
+/**
+ * The bytes of a body of whole base64 lines (one character per byte), decoded natively (`atob`),
+ * with the byte count after each encoded line (`endByte`): what the digit-by-digit decoding gives
+ * such a body. Undefined for any other body, and for digits that leave one over (the truncated
+ * group is reported by the digit-by-digit decoding).
+ */
+function wholeBase64(src: Source, from: number, to: number, endByte: Int32Array): string | undefined {
+	const body = joinedLines(src, from, to);
+	if (!WHOLE_BASE64.test(body)) {
+		return undefined;
 	}
-	const bytes = new Uint8Array(Math.floor((total * 3) / 4) + 4);
+	const eq = body.indexOf('=');
+	let bin: string;
+	try {
+		bin = atob(eq === -1 ? body : body.slice(0, eq));
+	} catch {
+		return undefined;
+	}
+	// Every four digits give three bytes, a partial group of d digits d - 1.
+	let digits = 0;
+	for (let k = from; k < to; k++) {
+		const l = src.lines[k];
+		const e = l.indexOf('=');
+		digits += e === -1 ? l.length : e;
+		endByte[k - from] = Math.floor((digits * 3) / 4);
+	}
+	return bin;
+}
+
+/** `lines[from, to)` joined with LF: cut out of the text they came from when it is that already. */
+function joinedLines(src: Source, from: number, to: number): string {
+	const text = src.lfText;
+	const shift = src.shift;
+	let usable = text !== undefined;
+	for (let k = from; usable && shift && k < to; k++) {
+		usable = shift[k] === 0;
+	}
+	if (!usable || text === undefined) {
+		return src.lines.slice(from, to).join('\n');
+	}
+	let start = 0;
+	for (let k = 0; k < from; k++) {
+		start += src.lines[k].length + 1 + (shift ? shift[k] : 0);
+	}
+	let length = 0;
+	for (let k = from; k < to; k++) {
+		length += src.lines[k].length + 1;
+	}
+	return length === 0 ? '' : text.slice(start, start + length - 1);
+}
+
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+function decodeBase64(src: Source, from: number, to: number, cs: Charset, problems: IngestProblem[]): RecoveredLine[] {
 	/** Per encoded line: number of bytes decoded once that line is read. */
 	const endByte = new Int32Array(Math.max(0, to - from));
-	const st = { n: 0, acc: 0, bits: 0, pending: 0 };
+	const bin = wholeBase64(src, from, to, endByte);
+	/** The decoded bytes, one character each, when they are all ASCII (and so the decoded text, in any charset). */
+	const ascii = bin !== undefined && !NOT_ASCII.test(bin) ? bin : undefined;
+	let bytes: Uint8Array;
+	let n: number;
+	let pending = 0;
 	let invalidAt = -1;
-	for (let k = from; k < to; k++) {
-		if (!b64Line(src.lines[k], bytes, st) && invalidAt < 0) {
-			invalidAt = k;
+	if (ascii !== undefined) {
+		bytes = new Uint8Array(0);
+		n = ascii.length;
+	} else if (bin !== undefined) {
+		n = bin.length;
+		bytes = new Uint8Array(n + 4);
+		for (let i = 0; i < n; i++) {
+			bytes[i] = bin.charCodeAt(i);
 		}
-		endByte[k - from] = st.n;
+	} else {
+		let total = 0;
+		for (let k = from; k < to; k++) {
+			total += src.lines[k].length;
+		}
+		bytes = new Uint8Array(Math.floor((total * 3) / 4) + 4);
+		const st: B64State = { n: 0, acc: 0, bits: 0, pending: 0 };
+		for (let k = from; k < to; k++) {
+			if (!b64Line(src.lines[k], bytes, st) && invalidAt < 0) {
+				invalidAt = k;
+			}
+			endByte[k - from] = st.n;
+		}
+		n = st.n;
+		pending = st.pending;
 	}
-	const n = st.n;
-	const pending = st.pending;
 	if (invalidAt >= 0) {
 		problems.push(lineProblem(src, invalidAt, 'Invalid characters in base64 body; skipped.'));
 	}
@@ -335,31 +463,25 @@ function decodeBase64(src: Source, from: number, to: number, cs: Charset, proble
 		problems.push(lineProblem(src, Math.max(from, to - 1), 'Base64 body ends in the middle of a group (truncated mail?).'));
 	}
 	const out: RecoveredLine[] = [];
-	const lineHolding = (b: number): number => {
-		// First encoded line whose end byte count exceeds b.
-		let lo = 0;
-		let hi = endByte.length - 1;
-		while (lo < hi) {
-			const mid = (lo + hi) >> 1;
-			if (endByte[mid] > b) {
-				hi = mid;
-			} else {
-				lo = mid + 1;
-			}
-		}
-		return from + lo;
-	};
+	// The first encoded line whose end byte count exceeds a byte index (the last line when none
+	// does), for the first and the last byte of each decoded line: both only move forward.
+	const lastLine = endByte.length - 1;
+	let firstAt = 0;
+	let lastAt = 0;
 	const data = bytes.subarray(0, n);
 	// Decode once; UTF-8 and the single-byte charsets keep LF bytes as LF characters, so the
 	// decoded lines line up with the byte lines. Other charsets are decoded line by line.
 	let decodedLines: string[] | null = null;
-	if (cs.kind !== 'other') {
+	if (ascii !== undefined) {
+		decodedLines = ascii.split('\n');
+	} else if (cs.kind !== 'other') {
 		decodedLines = decodeBytes(data, 0, n, cs).split('\n');
 	}
 	let ls = 0;
 	let q = 0;
 	while (ls <= n) {
-		let b = data.indexOf(10, ls);
+		// (in the bytes as characters when there are those: a string search is the quicker)
+		let b = bin !== undefined ? bin.indexOf('\n', ls) : data.indexOf(10, ls);
 		if (b === -1) {
 			b = n;
 		}
@@ -369,7 +491,7 @@ function decodeBase64(src: Source, from: number, to: number, cs: Charset, proble
 		let text: string;
 		if (decodedLines && q < decodedLines.length) {
 			text = decodedLines[q];
-			if (text.charCodeAt(text.length - 1) === 13) {
+			if (text.length > 0 && text.charCodeAt(text.length - 1) === 13) {
 				text = text.slice(0, -1);
 			}
 		} else {
@@ -377,12 +499,16 @@ function decodeBase64(src: Source, from: number, to: number, cs: Charset, proble
 			text = decodeBytes(bytes, ls, le, cs);
 		}
 		q++;
-		const first = lineHolding(ls);
-		const last = lineHolding(b < n ? b : Math.max(ls, n - 1));
-		out.push(inexactLine(text, {
-			start: { line: src.base + first, character: colOf(src, first) },
-			end: { line: src.base + last, character: colOf(src, last) + src.lines[last].length },
-		}));
+		while (firstAt < lastLine && endByte[firstAt] <= ls) {
+			firstAt++;
+		}
+		const lastByte = b < n ? b : Math.max(ls, n - 1);
+		while (lastAt < lastLine && endByte[lastAt] <= lastByte) {
+			lastAt++;
+		}
+		const first = from + firstAt;
+		const last = from + lastAt;
+		out.push(new EncodedLine(text, 0, src.base + first, colOf(src, first), src.base + last, colOf(src, last) + src.lines[last].length));
 		ls = b + 1;
 	}
 	return out;

@@ -10,24 +10,28 @@ export interface QuotePrefix {
 }
 
 export function quotePrefix(text: string): QuotePrefix {
-	let i = 0;
+	return quotePrefixAt(text, 0, text.length);
+}
+
+/** `quotePrefix` of the line `text[from, to)`, read in place. */
+export function quotePrefixAt(text: string, from: number, to: number): QuotePrefix {
+	let i = from;
 	let depth = 0;
-	const n = text.length;
-	while (i < n) {
+	while (i < to) {
 		const c = text.charCodeAt(i);
 		if (c === 62) {
 			depth++;
 			i++;
 			continue;
 		}
-		if (c === 32 && depth > 0 && text.charCodeAt(i + 1) === 62) {
+		if (c === 32 && depth > 0 && i + 1 < to && text.charCodeAt(i + 1) === 62) {
 			i++;
 			continue;
 		}
 		break;
 	}
-	if (depth > 0 && i < n && text.charCodeAt(i) === 32) {
+	if (depth > 0 && i < to && text.charCodeAt(i) === 32) {
 		i++;
 	}
-	return { depth, length: i };
+	return { depth, length: i - from };
 }
