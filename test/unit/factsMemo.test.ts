@@ -62,6 +62,23 @@ describe('facts memo', () => {
 		const fresh = allFiles(facts(plain, moved));
 		assert.deepEqual(second, fresh);
 		second.forEach((f, i) => assert.notEqual(f, first[i]));
+		// and they came from the memo, moved, not from a second extraction
+		const memo = new FactsMemo();
+		const files = (t: string) => ingestText(t).messages.flatMap((m) => m.files);
+		const [f0] = files(text);
+		const [f1] = files(moved);
+		let made = 0;
+		const kept = memo.get(f0!, 'post', () => {
+			made++;
+			return first.find((x) => x.image === 'post' && x.path === f0!.path)!;
+		});
+		const shifted = memo.get(f1!, 'post', () => {
+			made++;
+			return kept;
+		});
+		assert.equal(made, 1);
+		assert.equal(memo.moved, 1);
+		assert.deepEqual(shifted, second.find((x) => x.image === 'post' && x.path === f1!.path));
 		const a = locs(first);
 		const b = locs(second);
 		assert.equal(a.length, b.length);

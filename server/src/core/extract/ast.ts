@@ -6,6 +6,7 @@
 
 import type { Tree } from 'web-tree-sitter';
 import { replaceDelimited } from '../text';
+import { TextLru } from './lru';
 
 export interface Point {
 	row: number;
@@ -307,44 +308,4 @@ export function declaredName(d: AstNode): string | undefined {
  * alone and the copies are never changed after `copyTree`, so a hit can stand in for a parse: the
  * same patch quoted in a reply, re-sent, or left unchanged by an edit elsewhere in the document.
  */
-export class ParseCache {
-	private readonly map = new Map<string, AstNode>();
-	private chars = 0;
-	hits = 0;
-	misses = 0;
-
-	/** `maxChars`: the unit text kept, in characters (the copies take roughly 60 bytes a character). */
-	constructor(readonly maxChars: number) { }
-
-	get(text: string): AstNode | undefined {
-		const hit = this.map.get(text);
-		if (hit) {
-			this.map.delete(text);
-			this.map.set(text, hit);
-			this.hits++;
-		} else {
-			this.misses++;
-		}
-		return hit;
-	}
-
-	set(text: string, root: AstNode): void {
-		if (text.length > this.maxChars || this.map.has(text)) {
-			return;
-		}
-		this.map.set(text, root);
-		this.chars += text.length;
-		for (const k of this.map.keys()) {
-			if (this.chars <= this.maxChars) {
-				break;
-			}
-			this.map.delete(k);
-			this.chars -= k.length;
-		}
-	}
-
-	clear(): void {
-		this.map.clear();
-		this.chars = 0;
-	}
-}
+export class ParseCache extends TextLru<AstNode> { }

@@ -14,6 +14,7 @@
 import type { FileDiff, LineOrigin, RecoveredLine } from '../ingest/types';
 import { DocLine } from '../ingest/lines';
 import type { FileFacts, Image } from './types';
+import { TextLru } from './lru';
 
 /**
  * Default size of the memo, in characters of keys (about the hunk text it stands for, twice). The
@@ -101,51 +102,39 @@ interface Entry {
 	facts: FileFacts;
 }
 
-/** Least recently used first out, bounded by the characters of its keys. */
+/** Facts by file key, least recently used first out, bounded by the characters of its keys. */
 export class FactsMemo {
-	private readonly map = new Map<string, Entry>();
-	private chars = 0;
+	private readonly lru: TextLru<Entry>;
 	hits = 0;
 	moved = 0;
 	misses = 0;
 
-	constructor(readonly maxChars: number = FACTS_MEMO_CHARS) { }
+	constructor(readonly maxChars: number = FACTS_MEMO_CHARS) {
+		this.lru = new TextLru(maxChars);
+	}
 
 	/** The facts of `f` in `image`, from the memo or from `make` (whose result is then kept). */
 	get(f: FileDiff, image: Image, make: () => FileFacts): FileFacts {
 		const base = baseLine(f);
 		const key = fileKey(f, image, base);
-		const hit = this.map.get(key);
+		const hit = this.lru.get(key);
 		if (hit) {
-			this.map.delete(key);
-			this.map.set(key, hit);
 			if (hit.base === base) {
 				this.hits++;
 				return hit.facts;
 			}
 			this.moved++;
 			const moved = { base, facts: shiftFacts(hit.facts, base - hit.base) };
-			this.map.set(key, moved);
+			this.lru.set(key, moved);
 			return moved.facts;
 		}
 		this.misses++;
 		const facts = make();
-		if (key.length <= this.maxChars) {
-			this.map.set(key, { base, facts });
-			this.chars += key.length;
-			for (const k of this.map.keys()) {
-				if (this.chars <= this.maxChars) {
-					break;
-				}
-				this.map.delete(k);
-				this.chars -= k.length;
-			}
-		}
+		this.lru.set(key, { base, facts });
 		return facts;
 	}
 
 	clear(): void {
-		this.map.clear();
-		this.chars = 0;
+		this.lru.clear();
 	}
 }

@@ -85,14 +85,7 @@ export function decodeBytes(bytes: Uint8Array, from: number, to: number, cs: Cha
 		// ASCII or not, these read as UTF-8 through the same decoder: no need to look at the bytes first.
 		return utf8String(bytes, from, to);
 	}
-	let ascii = true;
-	for (let i = from; i < to; i++) {
-		if (bytes[i] >= 0x80) {
-			ascii = false;
-			break;
-		}
-	}
-	if (ascii) {
+	if (isAscii(bytes, from, to)) {
 		if (map) {
 			for (let i = from; i < to; i++) {
 				map(i);
@@ -127,18 +120,21 @@ export function decodeBytes(bytes: Uint8Array, from: number, to: number, cs: Cha
 
 let utf8Decoder: TextDecoder | undefined;
 
+/** Whether `bytes[from, to)` are all below 0x80. */
+function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
+	for (let i = from; i < to; i++) {
+		if (bytes[i] >= 0x80) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /** `bytes[from, to)` read as UTF-8 (so ASCII bytes as they are), malformed sequences as U+FFFD. */
 function utf8String(bytes: Uint8Array, from: number, to: number): string {
 	if (to - from <= 32) {
 		// A few bytes (a quoted-printable escape run): ASCII is read without a call to the decoder.
-		let ascii = true;
-		for (let i = from; i < to; i++) {
-			if (bytes[i] >= 0x80) {
-				ascii = false;
-				break;
-			}
-		}
-		if (ascii) {
+		if (isAscii(bytes, from, to)) {
 			return String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[]);
 		}
 	}

@@ -28,6 +28,8 @@ export interface ParseOptions {
 	 * ends, a NUL byte, a very long line, a binary diff, or a depth-0 hunk that does not plainly
 	 * match its header is read in full. A skipped message has `skipped: true`, `body: []`,
 	 * `files: []` and `hasDiff`; its headers, range and header problems are those of a full read.
+	 * Only a plain alternation of words (such as FACT_WORDS) is skimmed; with any other expression
+	 * every message is read in full.
 	 */
 	skipUnlessWords?: RegExp;
 }
@@ -235,7 +237,7 @@ const skimTestCache = new WeakMap<RegExp, SkimTests | null>();
 
 /**
  * The one-pass tests for `words`, when it is a plain alternation of words (see
- * `literalAlternatives`); null for any other expression (tested as it is, one test at a time).
+ * `literalAlternatives`); null for any other expression (whose messages are then read in full).
  */
 function skimTests(words: RegExp): SkimTests | null {
 	let t = skimTestCache.get(words);
@@ -264,7 +266,9 @@ function skimTests(words: RegExp): SkimTests | null {
 function skimmedMessage(text: string, startLine: number, index: number, words: RegExp, known: KnownText): Message | null {
 	const tests = skimTests(words);
 	if (!tests) {
-		return skimmedMessageSlow(text, startLine, index, words, known);
+		// Only a plain alternation of words is skimmed (the CLI's FACT_WORDS is one); any other
+		// expression gets a full read, which is always right, only slower.
+		return null;
 	}
 	words.lastIndex = 0;
 	// Every test below only decides between skipping and a full read, so they run in the order that
@@ -344,76 +348,6 @@ function skimmedMessage(text: string, startLine: number, index: number, words: R
 	known.lineBreaks ??= countLineBreaks(text, 0, text.length, false);
 	const problems: IngestProblem[] = [];
 	const headers = headersAt((k) => (k === k0 ? first : lineOfText(text, k)), hb.bodyStart, k0, hb.fields, problems, startLine, null);
-	const msg = baseMessage(index, messageRange(text, startLine, false, known.lineBreaks), headers);
-	msg.problems = problems;
-	msg.skipped = true;
-	msg.hasDiff = hasDiff;
-	return msg;
-}
-
-/** `skimmedMessage` for a words expression that is not a plain alternation of words. */
-function skimmedMessageSlow(text: string, startLine: number, index: number, words: RegExp, known: KnownText): Message | null {
-	if (text.indexOf('\r') !== -1 || text.indexOf('\0') !== -1) {
-		return null;
-	}
-	words.lastIndex = 0;
-	if (words.test(text)) {
-		return null;
-	}
-	const hEnd = text.indexOf('\n\n');
-	if (hEnd < 0) {
-		return null;
-	}
-	const bodyFrom = hEnd + 2;
-	const lines = splitLines(text.slice(0, bodyFrom));
-	const k0 = mboxFromLine(lines) ? 1 : 0;
-	if (k0 === 1 && text.indexOf('>From ') !== -1) {
-		return null;
-	}
-	if (k0 < lines.length && looksFlattened(lines[k0]) && isHeaderLine(lines[k0])) {
-		return null;
-	}
-	const hb = parseHeaderBlock(lines, k0, lines.length, KEEP);
-	if (!hb.valid || !hb.blankEnded || hb.bodyStart !== lines.length) {
-		return null;
-	}
-	const ctField = field(hb.fields, 'content-type');
-	const ct = parseContentType(ctField?.value);
-	if (ct.type.startsWith('multipart/')) {
-		return null;
-	}
-	let hasDiff = false;
-	if (TEXT_TYPES.has(ct.type) || !ctField) {
-		const cteField = field(hb.fields, 'content-transfer-encoding');
-		const cte = (cteField?.value ?? '7bit').trim().toLowerCase();
-		const cs = charsetFor(ct.params.charset);
-		if (cs.kind === 'unknown' || (ct.params.format ?? '').toLowerCase() === 'flowed') {
-			return null;
-		}
-		let body = text;
-		let from = bodyFrom;
-		if (cte === 'base64' && cs.kind !== 'other') {
-			const decoded = plainBase64(text, bodyFrom);
-			if (decoded === null || words.test(decoded)) {
-				return null;
-			}
-			body = decoded;
-			from = 0;
-		} else if (cte !== '7bit' && cte !== '8bit' && cte !== 'binary') {
-			return null;
-		}
-		if (body.indexOf('GIT binary patch') !== -1 || body.indexOf('Binary files ') !== -1) {
-			return null;
-		}
-		const skim = skimDiffs(body, from, LONG_LINE);
-		if (!skim.plain) {
-			return null;
-		}
-		hasDiff = skim.hasDiff;
-	}
-	known.lineBreaks ??= countLineBreaks(text, 0, text.length, false);
-	const problems: IngestProblem[] = [];
-	const headers = headersOf(lines, k0, hb.fields, problems, startLine, null);
 	const msg = baseMessage(index, messageRange(text, startLine, false, known.lineBreaks), headers);
 	msg.problems = problems;
 	msg.skipped = true;
