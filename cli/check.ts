@@ -27,7 +27,7 @@ const CLI_PARSE_CACHE_CHARS = 128 * 1024;
 /**
  * The CLI's facts memo: a patch re-sent or answered a few messages later. Kept small: on the 2020
  * archive a memo that holds the whole year saves nothing measurable (the parse cache already
- * catches what repeats nearby) and keeps ~150 MB of facts alive.
+ * catches what repeats nearby); it would only make an archive that repeats itself look fast.
  */
 const CLI_FACTS_MEMO_CHARS = 256 * 1024;
 /** Streamed messages longer than this (characters) are read only in part: their first OVERSIZE_HEAD. */
