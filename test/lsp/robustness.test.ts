@@ -116,11 +116,14 @@ describe('LSP robustness', () => {
 	});
 
 	it('drops the analysis of a version that an edit replaced', async () => {
-		const one = `${example}\n`;
-		const big = Array.from({ length: 60 }, () => one).join('');
+		// 60 different messages (a comment numbers each hunk), so that no cache shortens the
+		// analysis of version 1; the edit is sent right behind the open, not after it was handled.
+		const big = Array.from({ length: 60 }, (_, i) => `${example.replace('ret = -ENOMEM;', `ret = -ENOMEM; /* copy ${i} */`)}\n`).join('');
+		assert.ok(big.includes('/* copy 59 */'));
 		const uri = testUri('replaced.mbox');
-		await s.open(uri, big);
-		await s.change(uri, big.replace('ret = -ENOMEM;', 'ret = -EBUSY;'), 2);
+		const opened = s.open(uri, big);
+		const changed = s.change(uri, big.replace('ret = -ENOMEM;', 'ret = -EBUSY;'), 2);
+		await Promise.all([opened, changed]);
 		const st = await s.waitForStatus(uri, 2, 120000);
 		assert.equal(st.state, 'analyzed');
 		assert.equal(st.messages, 60);
