@@ -141,6 +141,12 @@ function arrayRoleByText(n: AstNode, aliases: Map<string, 'src' | 'dst'>, byName
 	return undefined;
 }
 
+/**
+ * The facts of one function (or of a hunk's loose statements): one walk over the body, then one
+ * phase per kind of fact. Each phase is a closure of its own over the shared collections, not
+ * inline code: V8 optimises a hot function whole, and as one 43 KB-bytecode function this took
+ * TurboFan seconds and hundreds of MB (see `max-statements` in eslint.config.mjs).
+ */
 export function analyzeFunction(input: FunctionInput, scope: FileScope): FunctionWork {
 	const L = scope.locator;
 	const calls: RawCall[] = [];
@@ -319,28 +325,31 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 	// ---- parameters -----------------------------------------------------------------------
 	const params: Array<{ name: string; type: string }> = [];
 	let returnType = '';
-	if (input.def) {
-		// storage class, qualifiers and type; a pointer return type shows as a trailing `*`
-		returnType = fold(input.def.children.filter((c) => c.named && c.field !== 'declarator' && c.field !== 'body' && c.type !== 'comment').map(raw).join(' '));
-		const d0 = child(input.def, 'declarator');
-		if (d0?.type === 'pointer_declarator') {
-			returnType += ' *';
-		}
-		let fd: AstNode | undefined = child(input.def, 'declarator');
-		while (fd && fd.type !== 'function_declarator') {
-			fd = child(fd, 'declarator');
-		}
-		const pl = fd ? child(fd, 'parameters') : undefined;
-		for (const p of pl ? named(pl) : []) {
-			if (p.type !== 'parameter_declaration') {
-				continue;
+	const readParameters = (): void => {
+		if (input.def) {
+			// storage class, qualifiers and type; a pointer return type shows as a trailing `*`
+			returnType = fold(input.def.children.filter((c) => c.named && c.field !== 'declarator' && c.field !== 'body' && c.type !== 'comment').map(raw).join(' '));
+			const d0 = child(input.def, 'declarator');
+			if (d0?.type === 'pointer_declarator') {
+				returnType += ' *';
 			}
-			const d = child(p, 'declarator');
-			const name = d ? declaredName(d) ?? '' : '';
-			const type = fold(p.children.filter((c) => c.named && c.field !== 'declarator').map(raw).join(' ') + (d && raw(d).includes('*') ? ' *' : ''));
-			params.push({ name, type });
+			let fd: AstNode | undefined = child(input.def, 'declarator');
+			while (fd && fd.type !== 'function_declarator') {
+				fd = child(fd, 'declarator');
+			}
+			const pl = fd ? child(fd, 'parameters') : undefined;
+			for (const p of pl ? named(pl) : []) {
+				if (p.type !== 'parameter_declaration') {
+					continue;
+				}
+				const d = child(p, 'declarator');
+				const name = d ? declaredName(d) ?? '' : '';
+				const type = fold(p.children.filter((c) => c.named && c.field !== 'declarator').map(raw).join(' ') + (d && raw(d).includes('*') ? ' *' : ''));
+				params.push({ name, type });
+			}
 		}
-	}
+	};
+	readParameters();
 
 	// ---- local values for substitution ----------------------------------------------------
 	const localValues = new Map<string, string[]>();
@@ -349,19 +358,22 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		l.push(v);
 		localValues.set(name, l);
 	};
-	for (const d of decls) {
-		if (d.init && d.init.type !== 'initializer_list') {
-			addValue(d.name, text(d.init));
-		} else if (!d.init) {
-			localValues.set(d.name, localValues.get(d.name) ?? []);
+	const collectLocalValues = (): void => {
+		for (const d of decls) {
+			if (d.init && d.init.type !== 'initializer_list') {
+				addValue(d.name, text(d.init));
+			} else if (!d.init) {
+				localValues.set(d.name, localValues.get(d.name) ?? []);
+			}
 		}
-	}
-	for (const a of assigns) {
-		const l = unwrap(a.left);
-		if (l.type === 'identifier') {
-			addValue(raw(l), a.op === '=' ? text(a.right) : `${raw(l)} ${a.op} ${text(a.right)}`);
+		for (const a of assigns) {
+			const l = unwrap(a.left);
+			if (l.type === 'identifier') {
+				addValue(raw(l), a.op === '=' ? text(a.right) : `${raw(l)} ${a.op} ${text(a.right)}`);
+			}
 		}
-	}
+	};
+	collectLocalValues();
 	const resolve = (s: string): string => {
 		let cur = s;
 		for (let round = 0; round < 4; round++) {
@@ -430,61 +442,64 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			}
 		}
 	};
-	for (const d of decls) {
-		if (d.init && d.init.type !== 'initializer_list') {
-			const fake = d.declarator;
-			if (declaredName(fake)) {
-				const id = visitFind(fake, (x) => x.type === 'identifier');
-				if (id) {
-					noteAlias(id, d.init);
-				}
-			}
-		}
-	}
-	for (const a of assigns) {
-		if (a.op === '=') {
-			noteAlias(a.left, a.right);
-		}
-	}
-	for (const init of inits) {
-		for (const pair of named(init.n)) {
-			if (pair.type !== 'initializer_pair') {
-				continue;
-			}
-			const des = child(pair, 'designator');
-			const val = child(pair, 'value');
-			const fname = des ? raw(des).replace(/^\./, '').trim() : '';
-			if (val && /^(src|dst)$/.test(fname)) {
-				const v = unwrap(val);
-				const vb = v.type === 'pointer_expression' ? child(v, 'argument') : v;
-				if (vb && unwrap(vb).type === 'identifier') {
-					aliases.set(raw(unwrap(vb)), fname as 'src' | 'dst');
-					if (v.type === 'pointer_expression' && raw(v).trimStart().startsWith('&')) {
-						addrStored.add(raw(unwrap(vb)));
+	const collectAliases = (): void => {
+		for (const d of decls) {
+			if (d.init && d.init.type !== 'initializer_list') {
+				const fake = d.declarator;
+				if (declaredName(fake)) {
+					const id = visitFind(fake, (x) => x.type === 'identifier');
+					if (id) {
+						noteAlias(id, d.init);
 					}
 				}
 			}
 		}
-	}
-	for (const c of calls) {
-		const k = callKind(c.callee);
-		const args = callArgs(c.n);
-		const set = (i: number, r: 'src' | 'dst'): void => {
-			const a = args[i] ? unwrap(args[i]!) : undefined;
-			if (a?.type === 'identifier' && !aliases.has(raw(a))) {
-				aliases.set(raw(a), r);
+		for (const a of assigns) {
+			if (a.op === '=') {
+				noteAlias(a.left, a.right);
 			}
-		};
-		if (k === 'device-range' || k === 'device-pfns') {
-			set(0, 'src');
-		} else if (k === 'device-pages' || k === 'device-finalize') {
-			set(0, 'src');
-			set(1, 'dst');
-		} else if (k === 'old-migrate-vma') {
-			set(4, 'src');
-			set(5, 'dst');
 		}
-	}
+		for (const init of inits) {
+			for (const pair of named(init.n)) {
+				if (pair.type !== 'initializer_pair') {
+					continue;
+				}
+				const des = child(pair, 'designator');
+				const val = child(pair, 'value');
+				const fname = des ? raw(des).replace(/^\./, '').trim() : '';
+				if (val && /^(src|dst)$/.test(fname)) {
+					const v = unwrap(val);
+					const vb = v.type === 'pointer_expression' ? child(v, 'argument') : v;
+					if (vb && unwrap(vb).type === 'identifier') {
+						aliases.set(raw(unwrap(vb)), fname as 'src' | 'dst');
+						if (v.type === 'pointer_expression' && raw(v).trimStart().startsWith('&')) {
+							addrStored.add(raw(unwrap(vb)));
+						}
+					}
+				}
+			}
+		}
+		for (const c of calls) {
+			const k = callKind(c.callee);
+			const args = callArgs(c.n);
+			const set = (i: number, r: 'src' | 'dst'): void => {
+				const a = args[i] ? unwrap(args[i]!) : undefined;
+				if (a?.type === 'identifier' && !aliases.has(raw(a))) {
+					aliases.set(raw(a), r);
+				}
+			};
+			if (k === 'device-range' || k === 'device-pfns') {
+				set(0, 'src');
+			} else if (k === 'device-pages' || k === 'device-finalize') {
+				set(0, 'src');
+				set(1, 'dst');
+			} else if (k === 'old-migrate-vma') {
+				set(4, 'src');
+				set(5, 'dst');
+			}
+		}
+	};
+	collectAliases();
 	// a plain `src`/`dst` is taken for a pfn array by its name only when declared `unsigned long`, or,
 	// undeclared, when no struct's `src`/`dst` is in sight (amdkfd names its DMA scratch arrays so)
 	const usesFields = fieldExprs.some((f) => f.field === 'src' || f.field === 'dst');
@@ -525,38 +540,41 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		return f.some((x) => MIGRATE_VMA_ONLY_FIELDS.has(x)) || /MIGRATE_VMA_SELECT_/.test(d.init ? text(d.init) : '')
 			|| (f.length > 0 && f.every((x) => MIGRATE_VMA_FIELDS.has(x)) && f.some((x) => x === 'src' || x === 'dst'));
 	};
-	for (const d of decls) {
-		if (!(isMigrateVmaType(d.type) || looksMigrateVmaInit(d)) || d.isArray) {
-			continue;
-		}
-		let how: StructHow = d.pointer ? 'pointer' : 'assign';
-		let zeroed = false;
-		const s: MigrateVmaStruct = { name: d.name, how, declLoc: L.node(d.n), zeroed, fields: {}, assignments: [], callIndexes: [] };
-		if (d.init?.type === 'initializer_list') {
-			const pairs = named(d.init).filter((p) => p.type === 'initializer_pair');
-			zeroed = true;
-			if (pairs.length > 0) {
-				how = 'designated';
-				for (const p of pairs) {
-					const des = child(p, 'designator');
-					const val = child(p, 'value');
-					if (des && val) {
-						s.assignments.push(mkField(raw(des).replace(/^\./, '').trim(), val, 'init', d.loops.length > 0));
+	const structsFromDeclarations = (): void => {
+		for (const d of decls) {
+			if (!(isMigrateVmaType(d.type) || looksMigrateVmaInit(d)) || d.isArray) {
+				continue;
+			}
+			let how: StructHow = d.pointer ? 'pointer' : 'assign';
+			let zeroed = false;
+			const s: MigrateVmaStruct = { name: d.name, how, declLoc: L.node(d.n), zeroed, fields: {}, assignments: [], callIndexes: [] };
+			if (d.init?.type === 'initializer_list') {
+				const pairs = named(d.init).filter((p) => p.type === 'initializer_pair');
+				zeroed = true;
+				if (pairs.length > 0) {
+					how = 'designated';
+					for (const p of pairs) {
+						const des = child(p, 'designator');
+						const val = child(p, 'value');
+						if (des && val) {
+							s.assignments.push(mkField(raw(des).replace(/^\./, '').trim(), val, 'init', d.loops.length > 0));
+						}
 					}
 				}
+			} else if (d.init && d.pointer && /kzalloc|kvzalloc|kcalloc/.test(text(d.init))) {
+				zeroed = true;
 			}
-		} else if (d.init && d.pointer && /kzalloc|kvzalloc|kcalloc/.test(text(d.init))) {
-			zeroed = true;
+			s.how = how;
+			s.zeroed = zeroed;
+			structs.set(d.name, s);
 		}
-		s.how = how;
-		s.zeroed = zeroed;
-		structs.set(d.name, s);
-	}
-	for (const p of params) {
-		if (isMigrateVmaType(p.type) && p.type.includes('*') && !structs.has(p.name)) {
-			structs.set(p.name, { name: p.name, how: 'param', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+		for (const p of params) {
+			if (isMigrateVmaType(p.type) && p.type.includes('*') && !structs.has(p.name)) {
+				structs.set(p.name, { name: p.name, how: 'param', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+			}
 		}
-	}
+	};
+	structsFromDeclarations();
 	// structs known only from their use
 	const migrateCallStruct = (c: RawCall): string | undefined => {
 		const k = callKind(c.callee);
@@ -566,45 +584,48 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		}
 		return undefined;
 	};
-	for (const c of calls) {
-		const s = migrateCallStruct(c);
-		if (s && !structs.has(s) && /^[\w.>\-[\]]+$/.test(s)) {
-			structs.set(s, { name: s, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+	const structsFromUse = (): void => {
+		for (const c of calls) {
+			const s = migrateCallStruct(c);
+			if (s && !structs.has(s) && /^[\w.>\-[\]]+$/.test(s)) {
+				structs.set(s, { name: s, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+			}
 		}
-	}
-	for (const a of assigns) {
-		const l = unwrap(a.left);
-		if (l.type !== 'field_expression') {
-			continue;
-		}
-		const f = child(l, 'field');
-		const obj = child(l, 'argument');
-		if (!f || !obj) {
-			continue;
-		}
-		const on = baseText(obj);
-		if (!structs.has(on) && MIGRATE_VMA_ONLY_FIELDS.has(raw(f)) && raw(f) !== 'cpages') {
-			structs.set(on, { name: on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
-		}
-	}
-	// objects whose `src` and `dst` (or `cpages`) are both used are migrate_vma structs even when
-	// their declaration is not shown
-	const used = new Map<string, Set<string>>();
-	for (const f of fieldExprs) {
-		const obj = child(f.n, 'argument');
-		if (obj && (f.field === 'src' || f.field === 'dst' || f.field === 'cpages')) {
+		for (const a of assigns) {
+			const l = unwrap(a.left);
+			if (l.type !== 'field_expression') {
+				continue;
+			}
+			const f = child(l, 'field');
+			const obj = child(l, 'argument');
+			if (!f || !obj) {
+				continue;
+			}
 			const on = baseText(obj);
-			const set = used.get(on) ?? new Set<string>();
-			set.add(f.field);
-			used.set(on, set);
+			if (!structs.has(on) && MIGRATE_VMA_ONLY_FIELDS.has(raw(f)) && raw(f) !== 'cpages') {
+				structs.set(on, { name: on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+			}
 		}
-	}
-	for (const [on, set] of used) {
-		if (!structs.has(on) && set.has('src') && set.has('dst') && /^[\w.>\-[\]]+$/.test(on)
-			&& !decls.some((d) => d.name === on) && !params.some((p) => p.name === on)) {
-			structs.set(on, { name: on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+		// objects whose `src` and `dst` (or `cpages`) are both used are migrate_vma structs even when
+		// their declaration is not shown
+		const used = new Map<string, Set<string>>();
+		for (const f of fieldExprs) {
+			const obj = child(f.n, 'argument');
+			if (obj && (f.field === 'src' || f.field === 'dst' || f.field === 'cpages')) {
+				const on = baseText(obj);
+				const set = used.get(on) ?? new Set<string>();
+				set.add(f.field);
+				used.set(on, set);
+			}
 		}
-	}
+		for (const [on, set] of used) {
+			if (!structs.has(on) && set.has('src') && set.has('dst') && /^[\w.>\-[\]]+$/.test(on)
+				&& !decls.some((d) => d.name === on) && !params.some((p) => p.name === on)) {
+				structs.set(on, { name: on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+			}
+		}
+	};
+	structsFromUse();
 	// an initialiser whose head the patch does not show belongs to the one struct used without a declaration
 	const headless = structs.get(INIT_NAME);
 	let headlessName = '';
@@ -623,28 +644,31 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			structs.set('', headless);
 		}
 	}
-	for (const c of calls) {
-		if (c.callee === 'memset') {
-			const a = callArgs(c.n)[0];
-			const s = a ? structs.get(baseText(a)) : undefined;
-			if (s && (s.how === 'assign' || s.how === 'unknown')) {
-				s.how = 'memset+assign';
-				s.zeroed = true;
+	const structFieldAssignments = (): void => {
+		for (const c of calls) {
+			if (c.callee === 'memset') {
+				const a = callArgs(c.n)[0];
+				const s = a ? structs.get(baseText(a)) : undefined;
+				if (s && (s.how === 'assign' || s.how === 'unknown')) {
+					s.how = 'memset+assign';
+					s.zeroed = true;
+				}
 			}
 		}
-	}
-	for (const a of assigns) {
-		const l = unwrap(a.left);
-		if (l.type !== 'field_expression' || a.op !== '=') {
-			continue;
+		for (const a of assigns) {
+			const l = unwrap(a.left);
+			if (l.type !== 'field_expression' || a.op !== '=') {
+				continue;
+			}
+			const f = child(l, 'field');
+			const obj = child(l, 'argument');
+			const s = obj ? structs.get(baseText(obj)) : undefined;
+			if (s && f && MIGRATE_VMA_FIELDS.has(raw(f))) {
+				s.assignments.push(mkField(raw(f), a.right, 'assign', a.loops.length > 0));
+			}
 		}
-		const f = child(l, 'field');
-		const obj = child(l, 'argument');
-		const s = obj ? structs.get(baseText(obj)) : undefined;
-		if (s && f && MIGRATE_VMA_FIELDS.has(raw(f))) {
-			s.assignments.push(mkField(raw(f), a.right, 'assign', a.loops.length > 0));
-		}
-	}
+	};
+	structFieldAssignments();
 
 	// ---- API calls -------------------------------------------------------------------------
 	const apiCalls: ApiCall[] = [];
@@ -720,322 +744,337 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 	};
 	const nodeIndex = new Map<AstNode, number>();
 	const otherIndex = new Map<AstNode, number>();
-	for (const c of calls) {
-		const kind = callKind(c.callee);
-		const args = callArgs(c.n);
-		const argTexts = args.map(text);
-		const fn = child(c.n, 'function');
-		const loc = L.range(fn ? fn.start : c.n.start, c.n.end);
-		if (!kind) {
-			otherIndex.set(c.n, otherCalls.length);
-			otherCalls.push({ callee: c.callee, args: argTexts, loc });
-			otherNodes.push(c.n);
-			continue;
-		}
-		const call: ApiCall = {
-			callee: c.callee, kind, args: argTexts, argLocs: args.map((a) => L.node(a)), loc,
-			result: resultUse(c.n), loopDepth: c.loops.length, path: c.path,
-		};
-		const sv = migrateCallStruct(c);
-		if (sv) {
-			call.structVar = sv;
-		}
-		if (kind === 'pin' || kind === 'gup') {
-			const foll: string[] = [];
-			for (const t of argTexts) {
-				for (const f of flagNames(resolve(t))) {
-					if (f.startsWith('FOLL_') && !foll.includes(f)) {
-						foll.push(f);
+	const collectApiCalls = (): void => {
+		for (const c of calls) {
+			const kind = callKind(c.callee);
+			const args = callArgs(c.n);
+			const argTexts = args.map(text);
+			const fn = child(c.n, 'function');
+			const loc = L.range(fn ? fn.start : c.n.start, c.n.end);
+			if (!kind) {
+				otherIndex.set(c.n, otherCalls.length);
+				otherCalls.push({ callee: c.callee, args: argTexts, loc });
+				otherNodes.push(c.n);
+				continue;
+			}
+			const call: ApiCall = {
+				callee: c.callee, kind, args: argTexts, argLocs: args.map((a) => L.node(a)), loc,
+				result: resultUse(c.n), loopDepth: c.loops.length, path: c.path,
+			};
+			const sv = migrateCallStruct(c);
+			if (sv) {
+				call.structVar = sv;
+			}
+			if (kind === 'pin' || kind === 'gup') {
+				const foll: string[] = [];
+				for (const t of argTexts) {
+					for (const f of flagNames(resolve(t))) {
+						if (f.startsWith('FOLL_') && !foll.includes(f)) {
+							foll.push(f);
+						}
 					}
 				}
+				call.follFlags = foll;
 			}
-			call.follFlags = foll;
-		}
-		if (kind === 'page-alloc' || kind === 'array-alloc') {
-			const gfp: string[] = [];
-			for (const t of argTexts) {
-				for (const f of flagNames(resolve(t))) {
-					if (/^(__)?GFP_/.test(f) && !gfp.includes(f)) {
-						gfp.push(f);
+			if (kind === 'page-alloc' || kind === 'array-alloc') {
+				const gfp: string[] = [];
+				for (const t of argTexts) {
+					for (const f of flagNames(resolve(t))) {
+						if (/^(__)?GFP_/.test(f) && !gfp.includes(f)) {
+							gfp.push(f);
+						}
 					}
 				}
+				call.gfpFlags = gfp;
 			}
-			call.gfpFlags = gfp;
+			nodeIndex.set(c.n, apiCalls.length);
+			apiCalls.push(call);
+			callNodes.push(c.n);
 		}
-		nodeIndex.set(c.n, apiCalls.length);
-		apiCalls.push(call);
-		callNodes.push(c.n);
-	}
-	for (const s of structs.values()) {
-		apiCalls.forEach((c, i) => {
-			if (c.structVar === s.name) {
-				s.callIndexes.push(i);
+		for (const s of structs.values()) {
+			apiCalls.forEach((c, i) => {
+				if (c.structVar === s.name) {
+					s.callIndexes.push(i);
+				}
+			});
+			const firstSetup = s.callIndexes.map((i) => callNodes[i]!).find((n) => callKind(calleeName(n)) === 'setup');
+			const cut = firstSetup ? firstSetup.startIndex : Number.POSITIVE_INFINITY;
+			const fields: Record<string, FieldValue> = {};
+			for (const a of s.assignments) {
+				const startIdx = fieldPos.get(a) ?? Number.POSITIVE_INFINITY;
+				if (startIdx <= cut || !firstSetup) {
+					fields[a.field] = a;
+				}
 			}
-		});
-		const firstSetup = s.callIndexes.map((i) => callNodes[i]!).find((n) => callKind(calleeName(n)) === 'setup');
-		const cut = firstSetup ? firstSetup.startIndex : Number.POSITIVE_INFINITY;
-		const fields: Record<string, FieldValue> = {};
-		for (const a of s.assignments) {
-			const startIdx = fieldPos.get(a) ?? Number.POSITIVE_INFINITY;
-			if (startIdx <= cut || !firstSetup) {
-				fields[a.field] = a;
+			for (const a of s.assignments) {
+				if (!fields[a.field]) {
+					fields[a.field] = a;
+				}
 			}
+			s.fields = fields;
 		}
-		for (const a of s.assignments) {
-			if (!fields[a.field]) {
-				fields[a.field] = a;
-			}
-		}
-		s.fields = fields;
-	}
+	};
+	collectApiCalls();
 
 	// ---- pfn tests, writes, page uses ------------------------------------------------------
 	const pfnTests: PfnTest[] = [];
 	const testNodes: AstNode[] = [];
-	for (const b of binaries) {
-		if (opOf(b.n) !== '&') {
-			continue;
+	const collectPfnTests = (): void => {
+		for (const b of binaries) {
+			if (opOf(b.n) !== '&') {
+				continue;
+			}
+			const l = child(b.n, 'left');
+			const r = child(b.n, 'right');
+			if (!l || !r) {
+				continue;
+			}
+			const lf = flagNames(resolve(text(l))).filter((f) => f.startsWith('MIGRATE_PFN_'));
+			const rf = flagNames(resolve(text(r))).filter((f) => f.startsWith('MIGRATE_PFN_'));
+			const [subject, flags] = rf.length > 0 && lf.length === 0 ? [l, rf] : lf.length > 0 && rf.length === 0 ? [r, lf] : [undefined, []];
+			if (!subject) {
+				continue;
+			}
+			const su = unwrap(subject);
+			let array: 'src' | 'dst' | 'scalar' = 'scalar';
+			if (su.type === 'subscript_expression') {
+				const arr = child(su, 'argument');
+				array = (arr && roleOf(arr)) ?? 'scalar';
+			} else if (su.type === 'pointer_expression') {
+				const arr = child(su, 'argument');
+				array = (arr && roleOf(arr)) ?? 'scalar';
+			}
+			const ctxNode = b.cond ?? enclosingStatement(b.n);
+			pfnTests.push({ array, subjectText: text(su), flags, conditionText: text(ctxNode), loc: L.node(b.n) });
+			testNodes.push(b.n);
 		}
-		const l = child(b.n, 'left');
-		const r = child(b.n, 'right');
-		if (!l || !r) {
-			continue;
-		}
-		const lf = flagNames(resolve(text(l))).filter((f) => f.startsWith('MIGRATE_PFN_'));
-		const rf = flagNames(resolve(text(r))).filter((f) => f.startsWith('MIGRATE_PFN_'));
-		const [subject, flags] = rf.length > 0 && lf.length === 0 ? [l, rf] : lf.length > 0 && rf.length === 0 ? [r, lf] : [undefined, []];
-		if (!subject) {
-			continue;
-		}
-		const su = unwrap(subject);
-		let array: 'src' | 'dst' | 'scalar' = 'scalar';
-		if (su.type === 'subscript_expression') {
-			const arr = child(su, 'argument');
-			array = (arr && roleOf(arr)) ?? 'scalar';
-		} else if (su.type === 'pointer_expression') {
-			const arr = child(su, 'argument');
-			array = (arr && roleOf(arr)) ?? 'scalar';
-		}
-		const ctxNode = b.cond ?? enclosingStatement(b.n);
-		pfnTests.push({ array, subjectText: text(su), flags, conditionText: text(ctxNode), loc: L.node(b.n) });
-		testNodes.push(b.n);
-	}
+	};
+	collectPfnTests();
 	const pfnWrites: PfnWrite[] = [];
 	const writeNodes: AstNode[] = [];
-	for (const a of assigns) {
-		const l = unwrap(a.left);
-		let arrNode: AstNode | undefined;
-		let idx = '';
-		if (l.type === 'subscript_expression') {
-			arrNode = child(l, 'argument');
-			const ix = child(l, 'index');
-			idx = ix ? text(ix) : '';
-		} else if (l.type === 'pointer_expression' && raw(l).trimStart().startsWith('*')) {
-			arrNode = child(l, 'argument');
-		} else if (l.type === 'identifier' && addrStored.has(raw(l))) {
-			arrNode = l;
-		}
-		const role = arrNode ? roleOf(arrNode) : undefined;
-		if (!arrNode || !role) {
-			continue;
-		}
-		const vt = text(a.right);
-		let usesMigratePfn = false;
-		visit(a.right, (x) => {
-			if (x.type === 'call_expression' && calleeName(x) === 'migrate_pfn') {
-				usesMigratePfn = true;
+	const collectPfnWrites = (): void => {
+		for (const a of assigns) {
+			const l = unwrap(a.left);
+			let arrNode: AstNode | undefined;
+			let idx = '';
+			if (l.type === 'subscript_expression') {
+				arrNode = child(l, 'argument');
+				const ix = child(l, 'index');
+				idx = ix ? text(ix) : '';
+			} else if (l.type === 'pointer_expression' && raw(l).trimStart().startsWith('*')) {
+				arrNode = child(l, 'argument');
+			} else if (l.type === 'identifier' && addrStored.has(raw(l))) {
+				arrNode = l;
 			}
-		});
-		pfnWrites.push({
-			array: role, arrayText: text(arrNode), indexText: idx, valueText: vt,
-			flags: flagNames(resolve(vt)).filter((f) => f.startsWith('MIGRATE_PFN_')), usesMigratePfn, operator: a.op, loc: L.node(a.n),
-		});
-		writeNodes.push(a.n);
-	}
+			const role = arrNode ? roleOf(arrNode) : undefined;
+			if (!arrNode || !role) {
+				continue;
+			}
+			const vt = text(a.right);
+			let usesMigratePfn = false;
+			visit(a.right, (x) => {
+				if (x.type === 'call_expression' && calleeName(x) === 'migrate_pfn') {
+					usesMigratePfn = true;
+				}
+			});
+			pfnWrites.push({
+				array: role, arrayText: text(arrNode), indexText: idx, valueText: vt,
+				flags: flagNames(resolve(vt)).filter((f) => f.startsWith('MIGRATE_PFN_')), usesMigratePfn, operator: a.op, loc: L.node(a.n),
+			});
+			writeNodes.push(a.n);
+		}
+	};
+	collectPfnWrites();
 
 	const pageUses: PageUse[] = [];
 	const pageUseNodes: AstNode[] = [];
-	for (const c of calls) {
-		if (callKind(c.callee) !== 'pfn-to-page') {
-			continue;
-		}
-		const arg = callArgs(c.n)[0];
-		if (!arg) {
-			continue;
-		}
-		const au = unwrap(arg);
-		let from: PageUse['from'] = 'unknown';
-		if (au.type === 'subscript_expression' || (au.type === 'pointer_expression' && raw(au).trimStart().startsWith('*'))) {
-			const arr = child(au, 'argument');
-			from = (arr && roleOf(arr)) ?? 'unknown';
-		} else if (au.type === 'identifier') {
-			from = roleOf(au) ?? 'scalar';
-		}
-		// the variable holding the page
-		let variable: string | undefined;
-		let p = c.n.parent;
-		while (p && (p.type === 'parenthesized_expression' || p.type === 'cast_expression')) {
-			p = p.parent;
-		}
-		if (p?.type === 'assignment_expression') {
-			const l = child(p, 'left');
-			if (l && unwrap(l).type === 'identifier') {
-				variable = raw(unwrap(l));
+	const collectPageUses = (): void => {
+		for (const c of calls) {
+			if (callKind(c.callee) !== 'pfn-to-page') {
+				continue;
 			}
-		} else if (p?.type === 'init_declarator') {
-			const d = child(p, 'declarator');
-			variable = d ? declaredName(d) : undefined;
-		} else if (p?.type === 'call_expression' || p?.type === 'argument_list') {
-			const outer = p.type === 'argument_list' ? p.parent : p;
-			if (outer?.type === 'call_expression' && /^(page_folio|pfn_folio)$/.test(calleeName(outer))) {
-				let q = outer.parent;
-				while (q && (q.type === 'parenthesized_expression' || q.type === 'cast_expression')) {
-					q = q.parent;
+			const arg = callArgs(c.n)[0];
+			if (!arg) {
+				continue;
+			}
+			const au = unwrap(arg);
+			let from: PageUse['from'] = 'unknown';
+			if (au.type === 'subscript_expression' || (au.type === 'pointer_expression' && raw(au).trimStart().startsWith('*'))) {
+				const arr = child(au, 'argument');
+				from = (arr && roleOf(arr)) ?? 'unknown';
+			} else if (au.type === 'identifier') {
+				from = roleOf(au) ?? 'scalar';
+			}
+			// the variable holding the page
+			let variable: string | undefined;
+			let p = c.n.parent;
+			while (p && (p.type === 'parenthesized_expression' || p.type === 'cast_expression')) {
+				p = p.parent;
+			}
+			if (p?.type === 'assignment_expression') {
+				const l = child(p, 'left');
+				if (l && unwrap(l).type === 'identifier') {
+					variable = raw(unwrap(l));
 				}
-				if (q?.type === 'assignment_expression') {
-					const l = child(q, 'left');
-					variable = l && unwrap(l).type === 'identifier' ? raw(unwrap(l)) : undefined;
-				} else if (q?.type === 'init_declarator') {
-					const d = child(q, 'declarator');
-					variable = d ? declaredName(d) : undefined;
+			} else if (p?.type === 'init_declarator') {
+				const d = child(p, 'declarator');
+				variable = d ? declaredName(d) : undefined;
+			} else if (p?.type === 'call_expression' || p?.type === 'argument_list') {
+				const outer = p.type === 'argument_list' ? p.parent : p;
+				if (outer?.type === 'call_expression' && /^(page_folio|pfn_folio)$/.test(calleeName(outer))) {
+					let q = outer.parent;
+					while (q && (q.type === 'parenthesized_expression' || q.type === 'cast_expression')) {
+						q = q.parent;
+					}
+					if (q?.type === 'assignment_expression') {
+						const l = child(q, 'left');
+						variable = l && unwrap(l).type === 'identifier' ? raw(unwrap(l)) : undefined;
+					} else if (q?.type === 'init_declarator') {
+						const d = child(q, 'declarator');
+						variable = d ? declaredName(d) : undefined;
+					}
 				}
 			}
-		}
-		const use: PageUse = {
-			fromText: text(arg), from, loc: L.node(c.n), passedTo: [], deviceTests: [], nullChecked: false, dmaMapped: [], copied: [],
-			...(variable ? { variable } : {}),
-		};
-		const refs: AstNode[] = [];
-		if (variable) {
-			const later = identsAfter(variable, c.n.endIndex);
-			for (const i of later) {
-				if (i.write) {
-					break;
+			const use: PageUse = {
+				fromText: text(arg), from, loc: L.node(c.n), passedTo: [], deviceTests: [], nullChecked: false, dmaMapped: [], copied: [],
+				...(variable ? { variable } : {}),
+			};
+			const refs: AstNode[] = [];
+			if (variable) {
+				const later = identsAfter(variable, c.n.endIndex);
+				for (const i of later) {
+					if (i.write) {
+						break;
+					}
+					refs.push(i.n);
 				}
-				refs.push(i.n);
+			} else {
+				refs.push(c.n);
 			}
-		} else {
-			refs.push(c.n);
-		}
-		for (const r of refs) {
-			// climb through wrappers to the call that takes the page
-			let cur = r;
-			let par = cur.parent;
-			while (par) {
-				if (par.type === 'parenthesized_expression' || par.type === 'cast_expression' || (par.type === 'pointer_expression' && raw(par).trimStart().startsWith('&'))) {
-					cur = par;
-					par = cur.parent;
-					continue;
-				}
-				if (par.type === 'argument_list' && par.parent?.type === 'call_expression') {
-					const call = par.parent;
-					const callee = calleeName(call);
-					const argIndex = named(par).indexOf(cur);
-					const kind = callKind(callee);
-					use.passedTo.push({ callee, ...(kind ? { kind } : {}), argIndex, loc: L.node(call) });
-					if (DEVICE_TEST_CALLS.test(callee)) {
-						let q = call.parent;
-						let neg = false;
-						while (q && (q.type === 'parenthesized_expression' || q.type === 'unary_expression')) {
-							if (q.type === 'unary_expression' && opOf(q) === '!') {
-								neg = !neg;
-							}
-							q = q.parent;
-						}
-						use.deviceTests.push({ callee, loc: L.node(call), negated: neg });
-					}
-					if (kind === 'dma-map') {
-						use.dmaMapped.push(L.node(call));
-					}
-					if (kind === 'page-copy' || kind === 'page-zero' || /copy/i.test(callee)) {
-						use.copied.push(L.node(call));
-					}
-					if (/^(page_to_pfn|page_folio|page_address|page_to_phys|page_to_virt|kmap|kmap_local_page|kmap_atomic|folio_page|page_pgmap|virt_to_phys)$/.test(callee)) {
-						cur = call;
+			for (const r of refs) {
+				// climb through wrappers to the call that takes the page
+				let cur = r;
+				let par = cur.parent;
+				while (par) {
+					if (par.type === 'parenthesized_expression' || par.type === 'cast_expression' || (par.type === 'pointer_expression' && raw(par).trimStart().startsWith('&'))) {
+						cur = par;
 						par = cur.parent;
 						continue;
 					}
+					if (par.type === 'argument_list' && par.parent?.type === 'call_expression') {
+						const call = par.parent;
+						const callee = calleeName(call);
+						const argIndex = named(par).indexOf(cur);
+						const kind = callKind(callee);
+						use.passedTo.push({ callee, ...(kind ? { kind } : {}), argIndex, loc: L.node(call) });
+						if (DEVICE_TEST_CALLS.test(callee)) {
+							let q = call.parent;
+							let neg = false;
+							while (q && (q.type === 'parenthesized_expression' || q.type === 'unary_expression')) {
+								if (q.type === 'unary_expression' && opOf(q) === '!') {
+									neg = !neg;
+								}
+								q = q.parent;
+							}
+							use.deviceTests.push({ callee, loc: L.node(call), negated: neg });
+						}
+						if (kind === 'dma-map') {
+							use.dmaMapped.push(L.node(call));
+						}
+						if (kind === 'page-copy' || kind === 'page-zero' || /copy/i.test(callee)) {
+							use.copied.push(L.node(call));
+						}
+						if (/^(page_to_pfn|page_folio|page_address|page_to_phys|page_to_virt|kmap|kmap_local_page|kmap_atomic|folio_page|page_pgmap|virt_to_phys)$/.test(callee)) {
+							cur = call;
+							par = cur.parent;
+							continue;
+						}
+					}
+					break;
 				}
-				break;
-			}
-			// null checks
-			const ip = r.parent;
-			const isCond = idents.find((i) => i.n === r)?.cond;
-			if (isCond && ip) {
-				const direct = ip === isCond || ip.type === 'parenthesized_expression'
-					|| (ip.type === 'unary_expression' && opOf(ip) === '!')
-					|| (ip.type === 'binary_expression' && /^(==|!=|&&|\|\|)$/.test(opOf(ip)));
-				if (direct) {
-					use.nullChecked = true;
+				// null checks
+				const ip = r.parent;
+				const isCond = idents.find((i) => i.n === r)?.cond;
+				if (isCond && ip) {
+					const direct = ip === isCond || ip.type === 'parenthesized_expression'
+						|| (ip.type === 'unary_expression' && opOf(ip) === '!')
+						|| (ip.type === 'binary_expression' && /^(==|!=|&&|\|\|)$/.test(opOf(ip)));
+					if (direct) {
+						use.nullChecked = true;
+					}
 				}
 			}
+			pageUses.push(use);
+			pageUseNodes.push(c.n);
 		}
-		pageUses.push(use);
-		pageUseNodes.push(c.n);
-	}
+	};
+	collectPageUses();
 
 	// ---- loops over src/dst ----------------------------------------------------------------
 	const pfnLoops: PfnLoop[] = [];
-	for (const lp of loopsAll) {
-		const inLoop = (n: AstNode): boolean => isInside(n, lp);
-		const arrays: PfnLoop['arrays'] = [];
-		for (const s of subscripts) {
-			if (!inLoop(s.n)) {
-				continue;
-			}
-			const arr = child(s.n, 'argument');
-			const role = arr ? roleOf(arr) : undefined;
-			if (arr && role && !arrays.some((a) => a.text === text(arr))) {
-				arrays.push({ role, text: text(arr) });
-			}
-		}
-		const pageUseIndexes = pageUseNodes.map((n, i) => (inLoop(n) ? i : -1)).filter((i) => i >= 0);
-		const apiCallIndexes = callNodes.map((n, i) => (inLoop(n) && SETUP_KINDS.has(apiCalls[i]!.kind) || inLoop(n) && (PAGES_KINDS.has(apiCalls[i]!.kind) || FINALIZE_KINDS.has(apiCalls[i]!.kind)) ? i : -1)).filter((i) => i >= 0);
-		if (arrays.length === 0 && pageUseIndexes.length === 0 && apiCallIndexes.length === 0) {
-			continue;
-		}
-		let indexVar: string | undefined;
-		const init = child(lp, 'initializer');
-		if (init) {
-			const id = init.type === 'declaration' ? visitFind(init, (x) => x.type === 'identifier') : init.type === 'assignment_expression' ? child(init, 'left') : undefined;
-			if (id && unwrap(id).type === 'identifier') {
-				indexVar = raw(unwrap(id));
-			}
-		}
-		const cond = child(lp, 'condition');
-		if (!indexVar && cond) {
-			const cu = unwrap(cond);
-			const l = cu.type === 'binary_expression' ? child(cu, 'left') : undefined;
-			if (l && unwrap(l).type === 'identifier') {
-				indexVar = raw(unwrap(l));
-			}
-		}
-		const callees: string[] = [];
-		const elementPassedTo: PfnLoop['elementPassedTo'] = [];
-		for (const c of calls) {
-			if (!inLoop(c.n)) {
-				continue;
-			}
-			if (!callees.includes(c.callee)) {
-				callees.push(c.callee);
-			}
-			callArgs(c.n).forEach((a, argIndex) => {
-				const au = unwrap(a);
-				const target = au.type === 'subscript_expression' ? child(au, 'argument') : au.type === 'pointer_expression' ? child(au, 'argument') : undefined;
-				const inner = target && au.type === 'pointer_expression' && raw(au).trimStart().startsWith('&') ? unwrap(target) : undefined;
-				const arr = inner?.type === 'subscript_expression' ? child(inner, 'argument') : target;
-				const role = arr ? roleOf(arr) : undefined;
-				if (role) {
-					elementPassedTo.push({ callee: c.callee, role, argIndex, loc: L.node(c.n) });
+	const collectPfnLoops = (): void => {
+		for (const lp of loopsAll) {
+			const inLoop = (n: AstNode): boolean => isInside(n, lp);
+			const arrays: PfnLoop['arrays'] = [];
+			for (const s of subscripts) {
+				if (!inLoop(s.n)) {
+					continue;
 				}
+				const arr = child(s.n, 'argument');
+				const role = arr ? roleOf(arr) : undefined;
+				if (arr && role && !arrays.some((a) => a.text === text(arr))) {
+					arrays.push({ role, text: text(arr) });
+				}
+			}
+			const pageUseIndexes = pageUseNodes.map((n, i) => (inLoop(n) ? i : -1)).filter((i) => i >= 0);
+			const apiCallIndexes = callNodes.map((n, i) => (inLoop(n) && SETUP_KINDS.has(apiCalls[i]!.kind) || inLoop(n) && (PAGES_KINDS.has(apiCalls[i]!.kind) || FINALIZE_KINDS.has(apiCalls[i]!.kind)) ? i : -1)).filter((i) => i >= 0);
+			if (arrays.length === 0 && pageUseIndexes.length === 0 && apiCallIndexes.length === 0) {
+				continue;
+			}
+			let indexVar: string | undefined;
+			const init = child(lp, 'initializer');
+			if (init) {
+				const id = init.type === 'declaration' ? visitFind(init, (x) => x.type === 'identifier') : init.type === 'assignment_expression' ? child(init, 'left') : undefined;
+				if (id && unwrap(id).type === 'identifier') {
+					indexVar = raw(unwrap(id));
+				}
+			}
+			const cond = child(lp, 'condition');
+			if (!indexVar && cond) {
+				const cu = unwrap(cond);
+				const l = cu.type === 'binary_expression' ? child(cu, 'left') : undefined;
+				if (l && unwrap(l).type === 'identifier') {
+					indexVar = raw(unwrap(l));
+				}
+			}
+			const callees: string[] = [];
+			const elementPassedTo: PfnLoop['elementPassedTo'] = [];
+			for (const c of calls) {
+				if (!inLoop(c.n)) {
+					continue;
+				}
+				if (!callees.includes(c.callee)) {
+					callees.push(c.callee);
+				}
+				callArgs(c.n).forEach((a, argIndex) => {
+					const au = unwrap(a);
+					const target = au.type === 'subscript_expression' ? child(au, 'argument') : au.type === 'pointer_expression' ? child(au, 'argument') : undefined;
+					const inner = target && au.type === 'pointer_expression' && raw(au).trimStart().startsWith('&') ? unwrap(target) : undefined;
+					const arr = inner?.type === 'subscript_expression' ? child(inner, 'argument') : target;
+					const role = arr ? roleOf(arr) : undefined;
+					if (role) {
+						elementPassedTo.push({ callee: c.callee, role, argIndex, loc: L.node(c.n) });
+					}
+				});
+			}
+			pfnLoops.push({
+				loc: L.node(lp), kind: loopKind(lp), ...(indexVar ? { indexVar } : {}), conditionText: cond ? text(cond) : '', arrays,
+				tests: pfnTests.filter((_, i) => inLoop(testNodes[i]!)), writes: pfnWrites.filter((_, i) => inLoop(writeNodes[i]!)),
+				pageUseIndexes, callees, apiCallIndexes, elementPassedTo,
 			});
 		}
-		pfnLoops.push({
-			loc: L.node(lp), kind: loopKind(lp), ...(indexVar ? { indexVar } : {}), conditionText: cond ? text(cond) : '', arrays,
-			tests: pfnTests.filter((_, i) => inLoop(testNodes[i]!)), writes: pfnWrites.filter((_, i) => inLoop(writeNodes[i]!)),
-			pageUseIndexes, callees, apiCallIndexes, elementPassedTo,
-		});
-	}
+	};
+	collectPfnLoops();
 
 	// ---- after migrate_vma_pages -------------------------------------------------------------
 	const afterPages: AfterPages[] = [];
@@ -1083,92 +1122,95 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 
 	// ---- chunked loops -----------------------------------------------------------------------
 	const chunkLoops: ChunkLoop[] = [];
-	for (const lp of loopsAll) {
-		const inLoop = (n: AstNode): boolean => isInside(n, lp);
-		const apiIdx = callNodes.map((n, i) => (inLoop(n) && (SETUP_KINDS.has(apiCalls[i]!.kind) || PAGES_KINDS.has(apiCalls[i]!.kind) || FINALIZE_KINDS.has(apiCalls[i]!.kind)) ? i : -1)).filter((i) => i >= 0);
-		const fieldAssigns: ChunkLoop['fieldAssigns'] = [];
-		let structVar: string | undefined;
-		let resets = false;
-		for (const a of assigns) {
-			if (!inLoop(a.n)) {
-				continue;
-			}
-			const l = unwrap(a.left);
-			if (l.type !== 'field_expression') {
-				continue;
-			}
-			const f = child(l, 'field');
-			const obj = child(l, 'argument');
-			const on = obj ? baseText(obj) : '';
-			if (!f || !structs.has(on)) {
-				continue;
-			}
-			if (raw(f) === 'start' || raw(f) === 'end') {
-				structVar = on;
-				const fromFieldOf: string[] = [];
-				visit(a.right, (x) => {
-					if (x.type === 'field_expression') {
-						fromFieldOf.push(text(x));
-						return false;
-					}
-					return true;
-				});
-				fieldAssigns.push({ field: raw(f), text: text(a.right), loc: L.node(a.n), identifiers: identifiers(a.right), ...(fromFieldOf.length > 0 ? { fromFieldOf } : {}) });
-			}
-			if (raw(f) === 'cpages' || raw(f) === 'npages') {
-				resets = true;
-			}
-		}
-		const setupIn = apiIdx.filter((i) => SETUP_KINDS.has(apiCalls[i]!.kind));
-		if (setupIn.length === 0 && fieldAssigns.length === 0) {
-			continue;
-		}
-		if (!structVar) {
-			structVar = setupIn.map((i) => apiCalls[i]!.structVar).find((s) => s !== undefined);
-		}
-		for (const c of calls) {
-			if (inLoop(c.n) && c.callee === 'memset') {
-				const a = callArgs(c.n)[0];
-				if (a && structVar && baseText(a) === structVar) {
+	const collectChunkLoops = (): void => {
+		for (const lp of loopsAll) {
+			const inLoop = (n: AstNode): boolean => isInside(n, lp);
+			const apiIdx = callNodes.map((n, i) => (inLoop(n) && (SETUP_KINDS.has(apiCalls[i]!.kind) || PAGES_KINDS.has(apiCalls[i]!.kind) || FINALIZE_KINDS.has(apiCalls[i]!.kind)) ? i : -1)).filter((i) => i >= 0);
+			const fieldAssigns: ChunkLoop['fieldAssigns'] = [];
+			let structVar: string | undefined;
+			let resets = false;
+			for (const a of assigns) {
+				if (!inLoop(a.n)) {
+					continue;
+				}
+				const l = unwrap(a.left);
+				if (l.type !== 'field_expression') {
+					continue;
+				}
+				const f = child(l, 'field');
+				const obj = child(l, 'argument');
+				const on = obj ? baseText(obj) : '';
+				if (!f || !structs.has(on)) {
+					continue;
+				}
+				if (raw(f) === 'start' || raw(f) === 'end') {
+					structVar = on;
+					const fromFieldOf: string[] = [];
+					visit(a.right, (x) => {
+						if (x.type === 'field_expression') {
+							fromFieldOf.push(text(x));
+							return false;
+						}
+						return true;
+					});
+					fieldAssigns.push({ field: raw(f), text: text(a.right), loc: L.node(a.n), identifiers: identifiers(a.right), ...(fromFieldOf.length > 0 ? { fromFieldOf } : {}) });
+				}
+				if (raw(f) === 'cpages' || raw(f) === 'npages') {
 					resets = true;
 				}
 			}
-		}
-		const advanced: string[] = [];
-		const addAdv = (t: string): void => {
-			if (!advanced.includes(t)) {
-				advanced.push(t);
+			const setupIn = apiIdx.filter((i) => SETUP_KINDS.has(apiCalls[i]!.kind));
+			if (setupIn.length === 0 && fieldAssigns.length === 0) {
+				continue;
 			}
-		};
-		const update = child(lp, 'update');
-		const noteWrites = (n: AstNode): void => {
-			visit(n, (x) => {
-				if (x.type === 'assignment_expression') {
-					const l = child(x, 'left');
-					if (l) {
-						addAdv(text(unwrap(l)));
-					}
-				} else if (x.type === 'update_expression') {
-					const a = child(x, 'argument');
-					if (a) {
-						addAdv(text(unwrap(a)));
+			if (!structVar) {
+				structVar = setupIn.map((i) => apiCalls[i]!.structVar).find((s) => s !== undefined);
+			}
+			for (const c of calls) {
+				if (inLoop(c.n) && c.callee === 'memset') {
+					const a = callArgs(c.n)[0];
+					if (a && structVar && baseText(a) === structVar) {
+						resets = true;
 					}
 				}
+			}
+			const advanced: string[] = [];
+			const addAdv = (t: string): void => {
+				if (!advanced.includes(t)) {
+					advanced.push(t);
+				}
+			};
+			const update = child(lp, 'update');
+			const noteWrites = (n: AstNode): void => {
+				visit(n, (x) => {
+					if (x.type === 'assignment_expression') {
+						const l = child(x, 'left');
+						if (l) {
+							addAdv(text(unwrap(l)));
+						}
+					} else if (x.type === 'update_expression') {
+						const a = child(x, 'argument');
+						if (a) {
+							addAdv(text(unwrap(a)));
+						}
+					}
+				});
+			};
+			if (update) {
+				noteWrites(update);
+			}
+			const body = child(lp, 'body');
+			if (body) {
+				noteWrites(body);
+			}
+			const cond = child(lp, 'condition');
+			chunkLoops.push({
+				loc: L.node(lp), kind: loopKind(lp), ...(structVar ? { structVar } : {}), conditionText: cond ? text(cond) : '',
+				fieldAssigns, advanced, ...(update ? { updateText: text(update) } : {}), resetsCounters: resets, apiCallIndexes: apiIdx,
 			});
-		};
-		if (update) {
-			noteWrites(update);
 		}
-		const body = child(lp, 'body');
-		if (body) {
-			noteWrites(body);
-		}
-		const cond = child(lp, 'condition');
-		chunkLoops.push({
-			loc: L.node(lp), kind: loopKind(lp), ...(structVar ? { structVar } : {}), conditionText: cond ? text(cond) : '',
-			fieldAssigns, advanced, ...(update ? { updateText: text(update) } : {}), resetsCounters: resets, apiCallIndexes: apiIdx,
-		});
-	}
+	};
+	collectChunkLoops();
 
 	// ---- arrays and sizeof ---------------------------------------------------------------
 	const arrays: PfnArray[] = [];
@@ -1218,357 +1260,375 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 		}
 		return 'unknown';
 	};
-	for (const t of allocTargets) {
-		const v = unwrap(t.value);
-		const role = roleOfTarget(t.target);
-		if (v.type === 'call_expression' && callKind(calleeName(v)) === 'array-alloc') {
-			if (role === 'unknown' && !storedInto.has(t.target)) {
-				continue;
-			}
-			const callee = calleeName(v);
-			const args = callArgs(v);
-			allocCalls.add(v);
-			const twoArg = /^(kcalloc|kvcalloc|kmalloc_array|kvmalloc_array|vcalloc|vmalloc_array)/.test(callee);
-			const gfp: string[] = [];
-			for (const a of args) {
-				for (const f of flagNames(resolve(text(a)))) {
-					if (/GFP/.test(f) && !gfp.includes(f)) {
-						gfp.push(f);
+	const collectArrays = (): void => {
+		for (const t of allocTargets) {
+			const v = unwrap(t.value);
+			const role = roleOfTarget(t.target);
+			if (v.type === 'call_expression' && callKind(calleeName(v)) === 'array-alloc') {
+				if (role === 'unknown' && !storedInto.has(t.target)) {
+					continue;
+				}
+				const callee = calleeName(v);
+				const args = callArgs(v);
+				allocCalls.add(v);
+				const twoArg = /^(kcalloc|kvcalloc|kmalloc_array|kvmalloc_array|vcalloc|vmalloc_array)/.test(callee);
+				const gfp: string[] = [];
+				for (const a of args) {
+					for (const f of flagNames(resolve(text(a)))) {
+						if (/GFP/.test(f) && !gfp.includes(f)) {
+							gfp.push(f);
+						}
 					}
 				}
-			}
-			arrays.push({
-				target: t.target, role, how: 'alloc', allocator: callee,
-				...(twoArg && args[0] ? { countText: text(args[0]) } : {}),
-				...(args[twoArg ? 1 : 0] ? { sizeText: text(args[twoArg ? 1 : 0]!) } : {}),
-				gfpFlags: gfp, nullChecked: nullCheckedAfter(t.target, t.at.endIndex), loc: L.node(t.at),
-			});
-		} else if (/(->|\.)(src|dst)$/.test(t.target)) {
-			const isAddr = v.type === 'pointer_expression' && raw(v).trimStart().startsWith('&');
-			arrays.push({ target: t.target, role, how: isAddr ? 'scalar' : 'alias', sizeText: text(v), nullChecked: nullCheckedAfter(t.target, t.at.endIndex), loc: L.node(t.at) });
-		}
-	}
-	for (const init of inits) {
-		for (const pair of named(init.n)) {
-			const des = pair.type === 'initializer_pair' ? child(pair, 'designator') : undefined;
-			const val = pair.type === 'initializer_pair' ? child(pair, 'value') : undefined;
-			const fname = des ? raw(des).replace(/^\./, '').trim() : '';
-			if (val && /^(src|dst)$/.test(fname)) {
-				const v = unwrap(val);
+				arrays.push({
+					target: t.target, role, how: 'alloc', allocator: callee,
+					...(twoArg && args[0] ? { countText: text(args[0]) } : {}),
+					...(args[twoArg ? 1 : 0] ? { sizeText: text(args[twoArg ? 1 : 0]!) } : {}),
+					gfpFlags: gfp, nullChecked: nullCheckedAfter(t.target, t.at.endIndex), loc: L.node(t.at),
+				});
+			} else if (/(->|\.)(src|dst)$/.test(t.target)) {
 				const isAddr = v.type === 'pointer_expression' && raw(v).trimStart().startsWith('&');
-				const owner = init.owner === INIT_NAME ? headlessName : init.owner;
-				arrays.push({ target: owner ? `${owner}.${fname}` : `.${fname}`, role: fname as 'src' | 'dst', how: isAddr ? 'scalar' : 'alias', sizeText: text(v), nullChecked: false, loc: L.node(pair) });
+				arrays.push({ target: t.target, role, how: isAddr ? 'scalar' : 'alias', sizeText: text(v), nullChecked: nullCheckedAfter(t.target, t.at.endIndex), loc: L.node(t.at) });
 			}
 		}
-	}
-	for (const d of decls) {
-		const role = roleOfTarget(d.name);
-		if (role === 'unknown' || isMigrateVmaType(d.type)) {
-			continue;
+		for (const init of inits) {
+			for (const pair of named(init.n)) {
+				const des = pair.type === 'initializer_pair' ? child(pair, 'designator') : undefined;
+				const val = pair.type === 'initializer_pair' ? child(pair, 'value') : undefined;
+				const fname = des ? raw(des).replace(/^\./, '').trim() : '';
+				if (val && /^(src|dst)$/.test(fname)) {
+					const v = unwrap(val);
+					const isAddr = v.type === 'pointer_expression' && raw(v).trimStart().startsWith('&');
+					const owner = init.owner === INIT_NAME ? headlessName : init.owner;
+					arrays.push({ target: owner ? `${owner}.${fname}` : `.${fname}`, role: fname as 'src' | 'dst', how: isAddr ? 'scalar' : 'alias', sizeText: text(v), nullChecked: false, loc: L.node(pair) });
+				}
+			}
 		}
-		if (d.isArray) {
-			arrays.push({ target: d.name, role, how: 'stack', ...(d.array ? { countText: text(d.array) } : {}), elementType: d.type, nullChecked: false, loc: L.node(d.n) });
-		} else if (!d.pointer && (storedInto.has(d.name) || addrStored.has(d.name))) {
-			arrays.push({ target: d.name, role, how: 'scalar', countText: '1', elementType: d.type, nullChecked: false, loc: L.node(d.n) });
+		for (const d of decls) {
+			const role = roleOfTarget(d.name);
+			if (role === 'unknown' || isMigrateVmaType(d.type)) {
+				continue;
+			}
+			if (d.isArray) {
+				arrays.push({ target: d.name, role, how: 'stack', ...(d.array ? { countText: text(d.array) } : {}), elementType: d.type, nullChecked: false, loc: L.node(d.n) });
+			} else if (!d.pointer && (storedInto.has(d.name) || addrStored.has(d.name))) {
+				arrays.push({ target: d.name, role, how: 'scalar', countText: '1', elementType: d.type, nullChecked: false, loc: L.node(d.n) });
+			}
 		}
-	}
+	};
+	collectArrays();
 	const sizeofUses: SizeofUse[] = [];
-	for (const s of sizeofs) {
-		const v = child(s, 'value') ?? child(s, 'type');
-		if (!v) {
-			continue;
-		}
-		const vu = unwrap(v);
-		const t = text(vu);
-		const deref = (vu.type === 'pointer_expression' && raw(vu).trimStart().startsWith('*')) || (vu.type === 'subscript_expression');
-		const inner = deref ? child(vu, 'argument') : vu;
-		const mentions = inner ? roleOf(inner) !== undefined || storedInto.has(text(unwrap(inner))) : false;
-		let inAlloc = false;
-		for (const c of allocCalls) {
-			if (isInside(s, c)) {
-				inAlloc = true;
+	const collectSizeofUses = (): void => {
+		for (const s of sizeofs) {
+			const v = child(s, 'value') ?? child(s, 'type');
+			if (!v) {
+				continue;
+			}
+			const vu = unwrap(v);
+			const t = text(vu);
+			const deref = (vu.type === 'pointer_expression' && raw(vu).trimStart().startsWith('*')) || (vu.type === 'subscript_expression');
+			const inner = deref ? child(vu, 'argument') : vu;
+			const mentions = inner ? roleOf(inner) !== undefined || storedInto.has(text(unwrap(inner))) : false;
+			let inAlloc = false;
+			for (const c of allocCalls) {
+				if (isInside(s, c)) {
+					inAlloc = true;
+				}
+			}
+			if (mentions || inAlloc) {
+				sizeofUses.push({ text: text(s), operandText: t, dereferenced: deref, loc: L.node(s) });
 			}
 		}
-		if (mentions || inAlloc) {
-			sizeofUses.push({ text: text(s), operandText: t, dereferenced: deref, loc: L.node(s) });
-		}
-	}
+	};
+	collectSizeofUses();
 
 	// ---- cpages ------------------------------------------------------------------------------
 	const cpagesUses: CpagesUse[] = [];
-	for (const f of fieldExprs) {
-		if (f.field !== 'cpages') {
-			continue;
+	const collectCpagesUses = (): void => {
+		for (const f of fieldExprs) {
+			if (f.field !== 'cpages') {
+				continue;
+			}
+			const obj = child(f.n, 'argument');
+			const sv = obj ? baseText(obj) : '';
+			let context: CpagesUse['context'] = 'other';
+			let ctxNode: AstNode = enclosingStatement(f.n);
+			const par = f.n.parent;
+			if (par?.type === 'assignment_expression' && f.n.field === 'left') {
+				continue; // a write, not a use
+			}
+			if (f.cond) {
+				context = 'condition';
+				ctxNode = f.cond;
+			} else if (f.inReturn) {
+				context = 'return';
+			} else if (par?.type === 'binary_expression' && /^(==|!=|<|<=|>|>=)$/.test(opOf(par))) {
+				context = 'compare';
+			} else if ((par?.type === 'assignment_expression' && f.n.field === 'right') || par?.type === 'init_declarator') {
+				context = 'assign';
+			} else if (par?.type === 'argument_list') {
+				context = 'argument';
+			}
+			cpagesUses.push({ text: text(f.n), structVar: sv, context, contextText: text(ctxNode), loc: L.node(f.n) });
 		}
-		const obj = child(f.n, 'argument');
-		const sv = obj ? baseText(obj) : '';
-		let context: CpagesUse['context'] = 'other';
-		let ctxNode: AstNode = enclosingStatement(f.n);
-		const par = f.n.parent;
-		if (par?.type === 'assignment_expression' && f.n.field === 'left') {
-			continue; // a write, not a use
-		}
-		if (f.cond) {
-			context = 'condition';
-			ctxNode = f.cond;
-		} else if (f.inReturn) {
-			context = 'return';
-		} else if (par?.type === 'binary_expression' && /^(==|!=|<|<=|>|>=)$/.test(opOf(par))) {
-			context = 'compare';
-		} else if ((par?.type === 'assignment_expression' && f.n.field === 'right') || par?.type === 'init_declarator') {
-			context = 'assign';
-		} else if (par?.type === 'argument_list') {
-			context = 'argument';
-		}
-		cpagesUses.push({ text: text(f.n), structVar: sv, context, contextText: text(ctxNode), loc: L.node(f.n) });
-	}
+	};
+	collectCpagesUses();
 
 	// ---- migrate_to_ram -------------------------------------------------------------------
 	let migrateToRam: MigrateToRamFacts | undefined;
 	// a handler: a `struct vm_fault *` parameter, or (header cut off by the hunk) uses of `vmf->…`
-	const vmf = params.find((p) => /struct\s+vm_fault\s*\*/.test(p.type))
-		?? (fieldExprs.some((f) => /^vmf\s*->/.test(text(f.n))) && !params.some((p) => p.name === 'vmf') ? { name: 'vmf', type: 'struct vm_fault *' } : undefined)
-		?? (/migrate_to_ram$/.test(input.name) ? { name: '', type: '' } : undefined);
-	const setupResult = (): { call?: AstNode; variable?: string } => {
-		const i = apiCalls.findIndex((c) => c.kind === 'setup');
-		if (i < 0) {
-			return {};
-		}
-		return { call: callNodes[i]!, ...(apiCalls[i]!.result.variable ? { variable: apiCalls[i]!.result.variable } : {}) };
-	};
-	const underSetupFailure = (ifs: Array<{ cond: AstNode; then: boolean }>): boolean => {
-		const sr = setupResult();
-		if (!sr.call) {
-			return false;
-		}
-		for (const f of ifs) {
-			const br = branchFor(f.cond, (env, v) => {
-				env.calls.set(sr.call!, v);
-				if (sr.variable) {
-					env.vars.set(sr.variable, v);
-				}
-			}, -22, 0);
-			if (br !== undefined && br === f.then) {
-				return true;
+	const migrateToRamFacts = (): void => {
+		const vmf = params.find((p) => /struct\s+vm_fault\s*\*/.test(p.type))
+			?? (fieldExprs.some((f) => /^vmf\s*->/.test(text(f.n))) && !params.some((p) => p.name === 'vmf') ? { name: 'vmf', type: 'struct vm_fault *' } : undefined)
+			?? (/migrate_to_ram$/.test(input.name) ? { name: '', type: '' } : undefined);
+		const setupResult = (): { call?: AstNode; variable?: string } => {
+			const i = apiCalls.findIndex((c) => c.kind === 'setup');
+			if (i < 0) {
+				return {};
 			}
-		}
-		return false;
-	};
-	if (vmf) {
-		const faultValue = (v: string): string[] => {
-			const out = flagNames(resolve(v)).filter((f) => f.startsWith('VM_FAULT_'));
-			if (/^[A-Za-z_]\w*$/.test(v)) {
-				for (const x of valuesOf(v)) {
-					for (const f of flagNames(resolve(x))) {
-						if (f.startsWith('VM_FAULT_') && !out.includes(f)) {
-							out.push(f);
+			return { call: callNodes[i]!, ...(apiCalls[i]!.result.variable ? { variable: apiCalls[i]!.result.variable } : {}) };
+		};
+		const underSetupFailure = (ifs: Array<{ cond: AstNode; then: boolean }>): boolean => {
+			const sr = setupResult();
+			if (!sr.call) {
+				return false;
+			}
+			for (const f of ifs) {
+				const br = branchFor(f.cond, (env, v) => {
+					env.calls.set(sr.call!, v);
+					if (sr.variable) {
+						env.vars.set(sr.variable, v);
+					}
+				}, -22, 0);
+				if (br !== undefined && br === f.then) {
+					return true;
+				}
+			}
+			return false;
+		};
+		if (vmf) {
+			const faultValue = (v: string): string[] => {
+				const out = flagNames(resolve(v)).filter((f) => f.startsWith('VM_FAULT_'));
+				if (/^[A-Za-z_]\w*$/.test(v)) {
+					for (const x of valuesOf(v)) {
+						for (const f of flagNames(resolve(x))) {
+							if (f.startsWith('VM_FAULT_') && !out.includes(f)) {
+								out.push(f);
+							}
 						}
 					}
 				}
+				return out;
+			};
+			const condList = (ifs: Array<{ cond: AstNode; then: boolean }>): string[] => [...ifs].reverse().map((f) => (f.then ? text(f.cond) : `!${text(f.cond)}`));
+			const rets: FaultReturn[] = returns.map((r) => {
+				const v = named(r.n)[0];
+				const vt = v ? text(v) : '';
+				return { valueText: vt, vmFault: faultValue(vt), conditions: condList(r.ifs), afterSetupFailure: underSetupFailure(r.ifs), loc: L.node(r.n) };
+			});
+			const faultAssigns: FaultReturn[] = [];
+			for (const a of assigns) {
+				const vt = text(a.right);
+				const vf = flagNames(resolve(vt)).filter((f) => f.startsWith('VM_FAULT_'));
+				if (vf.length > 0 && unwrap(a.left).type === 'identifier') {
+					faultAssigns.push({ valueText: vt, vmFault: vf, conditions: condList(a.ifs), afterSetupFailure: underSetupFailure(a.ifs), loc: L.node(a.n) });
+				}
 			}
-			return out;
-		};
-		const condList = (ifs: Array<{ cond: AstNode; then: boolean }>): string[] => [...ifs].reverse().map((f) => (f.then ? text(f.cond) : `!${text(f.cond)}`));
-		const rets: FaultReturn[] = returns.map((r) => {
-			const v = named(r.n)[0];
-			const vt = v ? text(v) : '';
-			return { valueText: vt, vmFault: faultValue(vt), conditions: condList(r.ifs), afterSetupFailure: underSetupFailure(r.ifs), loc: L.node(r.n) };
-		});
-		const faultAssigns: FaultReturn[] = [];
-		for (const a of assigns) {
-			const vt = text(a.right);
-			const vf = flagNames(resolve(vt)).filter((f) => f.startsWith('VM_FAULT_'));
-			if (vf.length > 0 && unwrap(a.left).type === 'identifier') {
-				faultAssigns.push({ valueText: vt, vmFault: vf, conditions: condList(a.ifs), afterSetupFailure: underSetupFailure(a.ifs), loc: L.node(a.n) });
+			const vmfName = vmf.name;
+			const faultPageRe = new RegExp(`\\b${escapeRe(vmfName || 'vmf')}\\s*->\\s*page\\b`);
+			const faultPageVars = new Set<string>();
+			for (const d of decls) {
+				if (d.init && faultPageRe.test(text(d.init))) {
+					faultPageVars.add(d.name);
+				}
 			}
+			for (const a of assigns) {
+				if (unwrap(a.left).type === 'identifier' && faultPageRe.test(text(a.right))) {
+					faultPageVars.add(raw(unwrap(a.left)));
+				}
+			}
+			const isFaultPageArg = (t: string): boolean => faultPageRe.test(t) || [...faultPageVars].some((v) => new RegExp(`\\b${escapeRe(v)}\\b`).test(t));
+			const dstAllocs: MigrateToRamFacts['dstAllocs'] = [];
+			const zeroCalls: MigrateToRamFacts['zeroCalls'] = [];
+			const locks: MigrateToRamFacts['faultPageLocks'] = [];
+			const unlocks: MigrateToRamFacts['faultPageUnlocks'] = [];
+			apiCalls.forEach((c) => {
+				if (c.kind === 'page-alloc') {
+					const g = c.gfpFlags ?? [];
+					dstAllocs.push({ callee: c.callee, args: c.args, gfpFlags: g, zeroed: g.includes('__GFP_ZERO') || /zeroed/.test(c.callee), loc: c.loc });
+				} else if (c.kind === 'page-zero') {
+					zeroCalls.push({ callee: c.callee, loc: c.loc });
+				} else if (c.kind === 'page-lock' && c.args[0] && isFaultPageArg(c.args[0])) {
+					locks.push({ callee: c.callee, argText: c.args[0], loc: c.loc });
+				} else if (c.kind === 'page-unlock' && c.args[0] && isFaultPageArg(c.args[0])) {
+					unlocks.push({ callee: c.callee, argText: c.args[0], loc: c.loc });
+				}
+			});
+			otherCalls.forEach((c) => {
+				if (c.callee === 'memset' || /^(clear_user_page|folio_zero|zero_user)/.test(c.callee)) {
+					zeroCalls.push({ callee: c.callee, loc: c.loc });
+				}
+			});
+			let faultPage: { text: string; loc: Loc } | undefined;
+			for (const s of structs.values()) {
+				const fp = s.fields['fault_page'];
+				if (fp) {
+					faultPage = { text: fp.text, loc: fp.loc };
+				}
+			}
+			migrateToRam = {
+				vmfParam: vmfName, inOpsTable: false, returns: rets, faultValueAssigns: faultAssigns,
+				...(faultPage ? { faultPage } : {}), dstAllocs, zeroCalls, faultPageLocks: locks, faultPageUnlocks: unlocks,
+			};
 		}
-		const vmfName = vmf.name;
-		const faultPageRe = new RegExp(`\\b${escapeRe(vmfName || 'vmf')}\\s*->\\s*page\\b`);
-		const faultPageVars = new Set<string>();
-		for (const d of decls) {
-			if (d.init && faultPageRe.test(text(d.init))) {
-				faultPageVars.add(d.name);
-			}
-		}
-		for (const a of assigns) {
-			if (unwrap(a.left).type === 'identifier' && faultPageRe.test(text(a.right))) {
-				faultPageVars.add(raw(unwrap(a.left)));
-			}
-		}
-		const isFaultPageArg = (t: string): boolean => faultPageRe.test(t) || [...faultPageVars].some((v) => new RegExp(`\\b${escapeRe(v)}\\b`).test(t));
-		const dstAllocs: MigrateToRamFacts['dstAllocs'] = [];
-		const zeroCalls: MigrateToRamFacts['zeroCalls'] = [];
-		const locks: MigrateToRamFacts['faultPageLocks'] = [];
-		const unlocks: MigrateToRamFacts['faultPageUnlocks'] = [];
-		apiCalls.forEach((c) => {
-			if (c.kind === 'page-alloc') {
-				const g = c.gfpFlags ?? [];
-				dstAllocs.push({ callee: c.callee, args: c.args, gfpFlags: g, zeroed: g.includes('__GFP_ZERO') || /zeroed/.test(c.callee), loc: c.loc });
-			} else if (c.kind === 'page-zero') {
-				zeroCalls.push({ callee: c.callee, loc: c.loc });
-			} else if (c.kind === 'page-lock' && c.args[0] && isFaultPageArg(c.args[0])) {
-				locks.push({ callee: c.callee, argText: c.args[0], loc: c.loc });
-			} else if (c.kind === 'page-unlock' && c.args[0] && isFaultPageArg(c.args[0])) {
-				unlocks.push({ callee: c.callee, argText: c.args[0], loc: c.loc });
-			}
-		});
-		otherCalls.forEach((c) => {
-			if (c.callee === 'memset' || /^(clear_user_page|folio_zero|zero_user)/.test(c.callee)) {
-				zeroCalls.push({ callee: c.callee, loc: c.loc });
-			}
-		});
-		let faultPage: { text: string; loc: Loc } | undefined;
-		for (const s of structs.values()) {
-			const fp = s.fields['fault_page'];
-			if (fp) {
-				faultPage = { text: fp.text, loc: fp.loc };
-			}
-		}
-		migrateToRam = {
-			vmfParam: vmfName, inOpsTable: false, returns: rets, faultValueAssigns: faultAssigns,
-			...(faultPage ? { faultPage } : {}), dstAllocs, zeroCalls, faultPageLocks: locks, faultPageUnlocks: unlocks,
-		};
-	}
+	};
+	migrateToRamFacts();
 
 	// ---- notifier callbacks ------------------------------------------------------------------
 	let notifier: NotifierFacts | undefined;
 	// a callback: a `const struct mmu_notifier_range *` parameter, or `x->event` compared with MMU_NOTIFY_*
-	let rangeParam: { name: string } | undefined = params.find((p) => /\bmmu_notifier_range\s*\*/.test(p.type));
-	if (!rangeParam) {
-		for (const b of binaries) {
-			const m = /^(\w+)\s*->\s*event\s*[!=]=\s*MMU_NOTIFY_\w+|^MMU_NOTIFY_\w+\s*[!=]=\s*(\w+)\s*->\s*event$/.exec(text(b.n));
-			if (m) {
-				rangeParam = { name: m[1] ?? m[2]! };
-				break;
-			}
-		}
-	}
-	if (rangeParam) {
-		const eventTests: NotifierFacts['eventTests'] = [];
-		const ownerTests: NotifierFacts['ownerTests'] = [];
-		const skip: Array<{ text: string; loc: Loc }> = [];
-		for (const b of binaries) {
-			const op = opOf(b.n);
-			if (op !== '==' && op !== '!=') {
-				continue;
-			}
-			const l = child(b.n, 'left');
-			const r = child(b.n, 'right');
-			if (!l || !r) {
-				continue;
-			}
-			const fieldOf = (x: AstNode): string | undefined => {
-				const u = unwrap(x);
-				if (u.type !== 'field_expression') {
-					return undefined;
+	const notifierFacts = (): void => {
+		let rangeParam: { name: string } | undefined = params.find((p) => /\bmmu_notifier_range\s*\*/.test(p.type));
+		if (!rangeParam) {
+			for (const b of binaries) {
+				const m = /^(\w+)\s*->\s*event\s*[!=]=\s*MMU_NOTIFY_\w+|^MMU_NOTIFY_\w+\s*[!=]=\s*(\w+)\s*->\s*event$/.exec(text(b.n));
+				if (m) {
+					rangeParam = { name: m[1] ?? m[2]! };
+					break;
 				}
-				const f = child(u, 'field');
-				return f ? raw(f) : undefined;
-			};
-			const lf = fieldOf(l);
-			const rf = fieldOf(r);
-			const [side, other, fname] = lf === 'event' || lf === 'owner' || lf === 'migrate_pgmap_owner' ? [l, r, lf] : rf === 'event' || rf === 'owner' || rf === 'migrate_pgmap_owner' ? [r, l, rf] : [undefined, undefined, undefined];
-			if (!side || !other || !fname) {
-				continue;
-			}
-			if (fname === 'event') {
-				const ev = flagNames(text(other)).find((f) => f.startsWith('MMU_NOTIFY_'));
-				eventTests.push({ text: text(b.n), ...(ev ? { event: ev } : {}), operator: op, loc: L.node(b.n) });
-			} else {
-				ownerTests.push({ field: fname, comparedTo: text(other), operator: op, text: text(b.n), loc: L.node(b.n) });
 			}
 		}
-		for (const c of conds) {
-			const t = text(c);
-			if (/->\s*event\b/.test(t) && /->\s*(owner|migrate_pgmap_owner)\b/.test(t)) {
-				skip.push({ text: t, loc: L.node(c) });
+		if (rangeParam) {
+			const eventTests: NotifierFacts['eventTests'] = [];
+			const ownerTests: NotifierFacts['ownerTests'] = [];
+			const skip: Array<{ text: string; loc: Loc }> = [];
+			for (const b of binaries) {
+				const op = opOf(b.n);
+				if (op !== '==' && op !== '!=') {
+					continue;
+				}
+				const l = child(b.n, 'left');
+				const r = child(b.n, 'right');
+				if (!l || !r) {
+					continue;
+				}
+				const fieldOf = (x: AstNode): string | undefined => {
+					const u = unwrap(x);
+					if (u.type !== 'field_expression') {
+						return undefined;
+					}
+					const f = child(u, 'field');
+					return f ? raw(f) : undefined;
+				};
+				const lf = fieldOf(l);
+				const rf = fieldOf(r);
+				const [side, other, fname] = lf === 'event' || lf === 'owner' || lf === 'migrate_pgmap_owner' ? [l, r, lf] : rf === 'event' || rf === 'owner' || rf === 'migrate_pgmap_owner' ? [r, l, rf] : [undefined, undefined, undefined];
+				if (!side || !other || !fname) {
+					continue;
+				}
+				if (fname === 'event') {
+					const ev = flagNames(text(other)).find((f) => f.startsWith('MMU_NOTIFY_'));
+					eventTests.push({ text: text(b.n), ...(ev ? { event: ev } : {}), operator: op, loc: L.node(b.n) });
+				} else {
+					ownerTests.push({ field: fname, comparedTo: text(other), operator: op, text: text(b.n), loc: L.node(b.n) });
+				}
 			}
+			for (const c of conds) {
+				const t = text(c);
+				if (/->\s*event\b/.test(t) && /->\s*(owner|migrate_pgmap_owner)\b/.test(t)) {
+					skip.push({ text: t, loc: L.node(c) });
+				}
+			}
+			notifier = { rangeParam: rangeParam.name, inOpsTable: false, eventTests, ownerTests, skipConditions: skip };
 		}
-		notifier = { rangeParam: rangeParam.name, inOpsTable: false, eventTests, ownerTests, skipConditions: skip };
-	}
+	};
+	notifierFacts();
 
 	// ---- hmm_range and dev_pagemap -----------------------------------------------------------
 	const hmmRanges: HmmRangeFacts[] = [];
 	const pgmaps: PgmapSetup[] = [];
-	const typedVars = (re: RegExp, initRe?: RegExp): Map<string, { how: StructHow; decl?: RawDecl }> => {
-		const m = new Map<string, { how: StructHow; decl?: RawDecl }>();
-		for (const d of decls) {
-			const headless = initRe !== undefined && d.type.includes(INIT_TYPE) && initFields(d).some((f) => initRe.test(f));
-			if ((re.test(d.type) || headless) && !d.isArray) {
-				const designated = d.init?.type === 'initializer_list' && named(d.init).some((p) => p.type === 'initializer_pair');
-				m.set(d.name, { how: d.pointer ? 'pointer' : designated ? 'designated' : 'assign', decl: d });
-			}
-		}
-		for (const p of params) {
-			if (re.test(p.type) && !m.has(p.name)) {
-				m.set(p.name, { how: 'param' });
-			}
-		}
-		return m;
-	};
-	const collectFields = (name: string, decl: RawDecl | undefined): { fields: Record<string, FieldValue>; assignments: FieldValue[] } => {
-		const assignments: FieldValue[] = [];
-		if (decl?.init?.type === 'initializer_list') {
-			for (const p of named(decl.init)) {
-				const des = p.type === 'initializer_pair' ? child(p, 'designator') : undefined;
-				const val = p.type === 'initializer_pair' ? child(p, 'value') : undefined;
-				if (des && val) {
-					assignments.push(mkField(raw(des).replace(/^\./, '').trim(), val, 'init', decl.loops.length > 0));
+	const collectHmmRangesAndPgmaps = (): void => {
+		const typedVars = (re: RegExp, initRe?: RegExp): Map<string, { how: StructHow; decl?: RawDecl }> => {
+			const m = new Map<string, { how: StructHow; decl?: RawDecl }>();
+			for (const d of decls) {
+				const headless = initRe !== undefined && d.type.includes(INIT_TYPE) && initFields(d).some((f) => initRe.test(f));
+				if ((re.test(d.type) || headless) && !d.isArray) {
+					const designated = d.init?.type === 'initializer_list' && named(d.init).some((p) => p.type === 'initializer_pair');
+					m.set(d.name, { how: d.pointer ? 'pointer' : designated ? 'designated' : 'assign', decl: d });
 				}
 			}
+			for (const p of params) {
+				if (re.test(p.type) && !m.has(p.name)) {
+					m.set(p.name, { how: 'param' });
+				}
+			}
+			return m;
+		};
+		const collectFields = (name: string, decl: RawDecl | undefined): { fields: Record<string, FieldValue>; assignments: FieldValue[] } => {
+			const assignments: FieldValue[] = [];
+			if (decl?.init?.type === 'initializer_list') {
+				for (const p of named(decl.init)) {
+					const des = p.type === 'initializer_pair' ? child(p, 'designator') : undefined;
+					const val = p.type === 'initializer_pair' ? child(p, 'value') : undefined;
+					if (des && val) {
+						assignments.push(mkField(raw(des).replace(/^\./, '').trim(), val, 'init', decl.loops.length > 0));
+					}
+				}
+			}
+			for (const a of assigns) {
+				const l = unwrap(a.left);
+				if (l.type !== 'field_expression' || a.op !== '=') {
+					continue;
+				}
+				const f = child(l, 'field');
+				const obj = child(l, 'argument');
+				if (f && obj && baseText(obj) === name) {
+					assignments.push(mkField(raw(f), a.right, 'assign', a.loops.length > 0));
+				}
+			}
+			const fields: Record<string, FieldValue> = {};
+			for (const a of assignments) {
+				fields[a.field] = a;
+			}
+			return { fields, assignments };
+		};
+		for (const [name, v] of typedVars(/\bstruct\s+hmm_range\b/, /^(dev_private_owner|hmm_pfns|notifier_seq|default_flags|pfn_flags_mask)$/)) {
+			const { fields, assignments } = collectFields(name, v.decl);
+			if (v.how === 'param' && assignments.length === 0) {
+				continue;
+			}
+			hmmRanges.push({ name: name === INIT_NAME ? '' : name, how: v.how, ...(v.decl ? { declLoc: L.node(v.decl.n) } : {}), fields, assignments });
+		}
+		const pgmapVars = typedVars(/\bstruct\s+dev_pagemap\b(?!_)/, /^(owner|nr_range)$/);
+		const pgmapObjects = new Map<string, { loc: Loc; decl?: RawDecl }>();
+		for (const [name, v] of pgmapVars) {
+			pgmapObjects.set(name, { loc: v.decl ? L.node(v.decl.n) : input.loc, ...(v.decl ? { decl: v.decl } : {}) });
 		}
 		for (const a of assigns) {
 			const l = unwrap(a.left);
-			if (l.type !== 'field_expression' || a.op !== '=') {
+			if (l.type !== 'field_expression') {
 				continue;
 			}
 			const f = child(l, 'field');
 			const obj = child(l, 'argument');
-			if (f && obj && baseText(obj) === name) {
-				assignments.push(mkField(raw(f), a.right, 'assign', a.loops.length > 0));
+			if (!f || !obj) {
+				continue;
+			}
+			const on = baseText(obj);
+			const fname = raw(f);
+			const looksPgmap = /(pgmap|pagemap)$/i.test(on.replace(/\s/g, '')) || (fname === 'type' && /MEMORY_DEVICE_/.test(text(a.right)));
+			if (looksPgmap && !pgmapObjects.has(on)) {
+				pgmapObjects.set(on, { loc: L.node(a.n) });
 			}
 		}
-		const fields: Record<string, FieldValue> = {};
-		for (const a of assignments) {
-			fields[a.field] = a;
+		for (const [name, o] of pgmapObjects) {
+			const { fields } = collectFields(name, o.decl);
+			if (Object.keys(fields).length > 0) {
+				pgmaps.push({ name: name === INIT_NAME ? '' : name, fields, loc: o.loc });
+			}
 		}
-		return { fields, assignments };
 	};
-	for (const [name, v] of typedVars(/\bstruct\s+hmm_range\b/, /^(dev_private_owner|hmm_pfns|notifier_seq|default_flags|pfn_flags_mask)$/)) {
-		const { fields, assignments } = collectFields(name, v.decl);
-		if (v.how === 'param' && assignments.length === 0) {
-			continue;
-		}
-		hmmRanges.push({ name: name === INIT_NAME ? '' : name, how: v.how, ...(v.decl ? { declLoc: L.node(v.decl.n) } : {}), fields, assignments });
-	}
-	const pgmapVars = typedVars(/\bstruct\s+dev_pagemap\b(?!_)/, /^(owner|nr_range)$/);
-	const pgmapObjects = new Map<string, { loc: Loc; decl?: RawDecl }>();
-	for (const [name, v] of pgmapVars) {
-		pgmapObjects.set(name, { loc: v.decl ? L.node(v.decl.n) : input.loc, ...(v.decl ? { decl: v.decl } : {}) });
-	}
-	for (const a of assigns) {
-		const l = unwrap(a.left);
-		if (l.type !== 'field_expression') {
-			continue;
-		}
-		const f = child(l, 'field');
-		const obj = child(l, 'argument');
-		if (!f || !obj) {
-			continue;
-		}
-		const on = baseText(obj);
-		const fname = raw(f);
-		const looksPgmap = /(pgmap|pagemap)$/i.test(on.replace(/\s/g, '')) || (fname === 'type' && /MEMORY_DEVICE_/.test(text(a.right)));
-		if (looksPgmap && !pgmapObjects.has(on)) {
-			pgmapObjects.set(on, { loc: L.node(a.n) });
-		}
-	}
-	for (const [name, o] of pgmapObjects) {
-		const { fields } = collectFields(name, o.decl);
-		if (Object.keys(fields).length > 0) {
-			pgmaps.push({ name: name === INIT_NAME ? '' : name, fields, loc: o.loc });
-		}
-	}
+	collectHmmRangesAndPgmaps();
 
 	const facts: FunctionFacts = {
 		name: input.name,
