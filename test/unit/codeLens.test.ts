@@ -58,6 +58,42 @@ describe('code lenses', () => {
 		assert.ok(src.some((e) => e.flags.includes('MIGRATE')));
 	});
 
+	it('assumes the usual flags and owner when the patch does not show how the struct is set up', async () => {
+		// Only the range is changed; `args` is declared and filled above the hunk (as in nouveau's
+		// "fix to migrate all requested pages"): its flags are not 0, they are out of view.
+		const hidden = await analyse([
+			'From: Dev <dev@example.org>',
+			'Subject: [PATCH] drm/gpux: migrate the whole range',
+			'',
+			'diff --git a/drivers/gpu/drm/gpux/gpux_svm.c b/drivers/gpu/drm/gpux/gpux_svm.c',
+			'--- a/drivers/gpu/drm/gpux/gpux_svm.c',
+			'+++ b/drivers/gpu/drm/gpux/gpux_svm.c',
+			'@@ -100,6 +100,7 @@ static int gpux_migrate_range(struct gpux_svm *svm, unsigned long start, unsigned long end)',
+			' \tfor (addr = start; addr < end; addr += max << PAGE_SHIFT) {',
+			'-\t\targs.end = start + (max << PAGE_SHIFT);',
+			'+\t\targs.start = addr;',
+			'+\t\targs.end = min(end, addr + (max << PAGE_SHIFT));',
+			' \t\tret = migrate_vma_setup(&args);',
+			' \t\tif (ret)',
+			' \t\t\tgoto out;',
+			'',
+		].join('\n').replace(/\\t/g, '\t'), { kernel: '6.8' });
+		const l = setupCallLenses(hidden.analysis)[0]!;
+		const st = setupStep(l.scenario);
+		assert.deepEqual(st.flags, ['SYSTEM']);
+		assert.equal(st.pgmapOwner, 'this-device');
+		assert.match(l.summary, /flags not shown \(SYSTEM assumed\)/);
+		assert.match(l.summary, /pgmap_owner not shown \(this-device assumed\)/);
+		assert.match(String(l.scenario.notes), /does not show how the struct is set up.*MIGRATE_VMA_SELECT_SYSTEM.*pgmap_owner this-device/);
+		// System pages are collected, as they are in the driver; with flags 0 only holes would be.
+		const src = simulate(l.scenario).steps[0].src ?? [];
+		assert.ok(src.some((e) => e.flags.includes('VALID') && e.flags.includes('MIGRATE')));
+		// A struct set up in full view keeps what the code says: no flags is no flags.
+		const shown = setupCallLenses(example.analysis)[0]!;
+		assert.equal(shown.scenario.notes, undefined);
+		assert.deepEqual(setupStep(shown.scenario).flags, []);
+	});
+
 	it('reads flags, owner and a one-page range from a migrate_to_ram handler', () => {
 		const l = setupCallLenses(acme.analysis).find((x) => x.origin.line === lineOf(acme.text, 'migrate_vma_setup(&args)') + 1)!;
 		const st = setupStep(l.scenario);

@@ -13,6 +13,7 @@ import type { DocRange, Pos } from '../ingest/types';
 import { atLeast, type KernelVersion } from '../model/kernel';
 import type { Scenario, ScenarioPage, ScenarioStep, SelectFlag, SetupStep } from '../model/scenario';
 import { validateScenario } from '../model/simulate';
+import { structFullyVisible } from '../rules/missing-select-flags';
 import { cmpPos, locRange, messageAt, postFunctions } from './common';
 
 export interface CallOrigin {
@@ -227,6 +228,11 @@ interface CallShape {
 	toDevice: boolean;
 	/** The device pages' owner in the illustration (pgmap_owner, or the dev_pagemap owner, or a stand-in). */
 	deviceOwner: string;
+	/**
+	 * Fields the patch does not show (the struct is set up out of view) and that the scenario
+	 * assumes: the selection usual for the call's direction, the driver's own owner.
+	 */
+	assumed: { flags?: boolean; owner?: boolean };
 }
 
 function pageMix(shape: CallShape, n: number): ScenarioPage[] {
@@ -287,8 +293,10 @@ export function scenarioFor(shape: CallShape): Scenario {
 		{ op: 'pages' },
 		{ op: 'finalize' },
 	];
+	const notes = assumptionNotes(shape);
 	return {
 		title: shape.toDevice ? 'migrate_vma_setup call: system → device' : 'migrate_vma_setup call: device → system',
+		...(notes ? { notes } : {}),
 		kernel: shape.kernelText,
 		vma: { anonymous: true, shared: false, read: true, write: true },
 		pages: pageMix(shape, n),
@@ -296,12 +304,28 @@ export function scenarioFor(shape: CallShape): Scenario {
 	};
 }
 
+/** What the scenario takes for granted because the patch does not show it, for the panel. */
+function assumptionNotes(shape: CallShape): string | undefined {
+	const parts: string[] = [];
+	if (shape.assumed.flags && shape.flags) {
+		parts.push(`flags ${shape.flags.map((f) => `MIGRATE_VMA_SELECT_${f}`).join(' | ')}`);
+	}
+	if (shape.assumed.owner && shape.owner) {
+		parts.push(`pgmap_owner ${shape.owner}`);
+	}
+	if (parts.length === 0) {
+		return undefined;
+	}
+	return `The patch does not show how the struct is set up before this call; assumed: ${parts.join(', ')}. Change them in the setup step if the code says otherwise.`;
+}
+
 function summaryOf(shape: CallShape, kernelSource: string, callee: string): string {
 	const parts: string[] = [`${callee} · ${shape.kernelText} (${SOURCE_TEXT[kernelSource as KernelSource] ?? kernelSource})`];
 	const v = shape.kernel;
 	if (atLeast(v, '5.9')) {
-		parts.push(shape.flags === undefined ? 'no flags (only holes)' : shape.flags.length === 0 ? 'flags unresolved' : `flags ${shape.flags.join(' | ')}`);
-		parts.push(shape.owner ? `owner ${shape.owner}` : 'no pgmap_owner');
+		parts.push(shape.assumed.flags && shape.flags ? `flags not shown (${shape.flags.join(' | ')} assumed)`
+			: shape.flags === undefined ? 'no flags (only holes)' : shape.flags.length === 0 ? 'flags unresolved' : `flags ${shape.flags.join(' | ')}`);
+		parts.push(shape.assumed.owner && shape.owner ? `pgmap_owner not shown (${shape.owner} assumed)` : shape.owner ? `owner ${shape.owner}` : 'no pgmap_owner');
 	} else if (atLeast(v, '5.7')) {
 		parts.push(shape.srcOwner ? `src_owner ${shape.srcOwner} (device pages only)` : 'src_owner NULL (system pages)');
 	}
@@ -337,8 +361,22 @@ function ownerFromTables(m: MessageAnalysis): string | undefined {
 function lensFor(m: MessageAnalysis, fn: FunctionFacts, call: ApiCall, index: number): CallLens {
 	const s = structOf(fn, index);
 	const fields = s?.fields ?? {};
-	const flags = selectFlags(fields.flags);
-	const owner = fields.pgmap_owner?.text;
+	// A field the code does not set is 0 only when everything that sets up the struct is in view.
+	const hidden = !s || !structFullyVisible(m.message, fn, s);
+	const assumed: CallShape['assumed'] = {};
+	let flags = selectFlags(fields.flags);
+	let owner = fields.pgmap_owner?.text;
+	const ownerElsewhere = ownerFromTables(m);
+	if (hidden && atLeast(m.kernel.version, '5.9')) {
+		if (flags === undefined) {
+			flags = fn.migrateToRam ? ['DEVICE_PRIVATE'] : ['SYSTEM'];
+			assumed.flags = true;
+		}
+		if (owner === undefined) {
+			owner = ownerElsewhere ?? 'this-device';
+			assumed.owner = true;
+		}
+	}
 	const srcOwner = fields.src_owner?.text;
 	const faultPage = fields.fault_page?.text;
 	const selectsDevice = flags !== undefined && flags.some((f) => f === 'DEVICE_PRIVATE' || f === 'DEVICE_COHERENT');
@@ -356,7 +394,8 @@ function lensFor(m: MessageAnalysis, fn: FunctionFacts, call: ApiCall, index: nu
 		faultPage,
 		pages: rangePages(s, fn),
 		toDevice,
-		deviceOwner: owner ?? srcOwner ?? ownerFromTables(m) ?? 'this-device',
+		deviceOwner: owner ?? srcOwner ?? ownerElsewhere ?? 'this-device',
+		assumed,
 	};
 	let scenario = scenarioFor(shape);
 	if (validateScenario(scenario).errors.length > 0) {
