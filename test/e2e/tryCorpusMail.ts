@@ -42,6 +42,10 @@ async function main(): Promise<void> {
 		// Put the cursor on the mail's migrate_vma_setup() call and simulate it from the palette.
 		const lines = fs.readFileSync(path.join(dirs.workspace, mail), 'utf8').split('\n');
 		const at = lines.findIndex((l) => l.includes('migrate_vma_setup('));
+		if (at < 0) {
+			console.log(`no migrate_vma_setup() call in ${mail}: the simulator step is skipped`);
+			return;
+		}
 		await page.keyboard.press('Control+G');
 		await page.keyboard.type(String(at + 1));
 		await page.keyboard.press('Enter');
