@@ -77,7 +77,7 @@ describe('code lenses', () => {
 			' \t\tif (ret)',
 			' \t\t\tgoto out;',
 			'',
-		].join('\n').replace(/\\t/g, '\t'), { kernel: '6.8' });
+		].join('\n'), { kernel: '6.8' });
 		const l = setupCallLenses(hidden.analysis)[0]!;
 		const st = setupStep(l.scenario);
 		assert.deepEqual(st.flags, ['SYSTEM']);

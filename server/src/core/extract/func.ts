@@ -79,6 +79,18 @@ interface RawAssign {
 	op: string;
 	loops: AstNode[];
 	ifs: Array<{ cond: AstNode; then: boolean }>;
+	/** For `obj.field = …` / `obj->field = …`: the object (as `baseText`) and the field name. */
+	member?: { on: string; field: string };
+}
+
+function memberTarget(left: AstNode): RawAssign['member'] {
+	const l = unwrap(left);
+	if (l.type !== 'field_expression') {
+		return undefined;
+	}
+	const f = child(l, 'field');
+	const obj = child(l, 'argument');
+	return f && obj ? { on: baseText(obj), field: raw(f) } : undefined;
 }
 
 interface RawDecl {
@@ -254,7 +266,7 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 				const left = child(n, 'left');
 				const right = child(n, 'right');
 				if (left && right) {
-					assigns.push({ n, left, right, op: opOf(n), loops: ctx.loops, ifs: ctx.ifs });
+					assigns.push({ n, left, right, op: opOf(n), loops: ctx.loops, ifs: ctx.ifs, member: memberTarget(left) });
 				}
 				break;
 			}
@@ -591,19 +603,9 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 				structs.set(s, { name: s, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
 			}
 		}
-		for (const a of assigns) {
-			const l = unwrap(a.left);
-			if (l.type !== 'field_expression') {
-				continue;
-			}
-			const f = child(l, 'field');
-			const obj = child(l, 'argument');
-			if (!f || !obj) {
-				continue;
-			}
-			const on = baseText(obj);
-			if (!structs.has(on) && MIGRATE_VMA_ONLY_FIELDS.has(raw(f)) && raw(f) !== 'cpages') {
-				structs.set(on, { name: on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
+		for (const { member } of assigns) {
+			if (member && !structs.has(member.on) && MIGRATE_VMA_ONLY_FIELDS.has(member.field) && member.field !== 'cpages') {
+				structs.set(member.on, { name: member.on, how: 'unknown', zeroed: false, fields: {}, assignments: [], callIndexes: [] });
 			}
 		}
 		// objects whose `src` and `dst` (or `cpages`) are both used are migrate_vma structs even when
@@ -656,15 +658,9 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			}
 		}
 		for (const a of assigns) {
-			const l = unwrap(a.left);
-			if (l.type !== 'field_expression' || a.op !== '=') {
-				continue;
-			}
-			const f = child(l, 'field');
-			const obj = child(l, 'argument');
-			const s = obj ? structs.get(baseText(obj)) : undefined;
-			if (s && f && MIGRATE_VMA_FIELDS.has(raw(f))) {
-				s.assignments.push(mkField(raw(f), a.right, 'assign', a.loops.length > 0));
+			const s = a.member && a.op === '=' ? structs.get(a.member.on) : undefined;
+			if (s && MIGRATE_VMA_FIELDS.has(a.member!.field)) {
+				s.assignments.push(mkField(a.member!.field, a.right, 'assign', a.loops.length > 0));
 			}
 		}
 	};
@@ -1133,17 +1129,11 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 				if (!inLoop(a.n)) {
 					continue;
 				}
-				const l = unwrap(a.left);
-				if (l.type !== 'field_expression') {
+				if (!a.member || !structs.has(a.member.on)) {
 					continue;
 				}
-				const f = child(l, 'field');
-				const obj = child(l, 'argument');
-				const on = obj ? baseText(obj) : '';
-				if (!f || !structs.has(on)) {
-					continue;
-				}
-				if (raw(f) === 'start' || raw(f) === 'end') {
+				const { on, field } = a.member;
+				if (field === 'start' || field === 'end') {
 					structVar = on;
 					const fromFieldOf: string[] = [];
 					visit(a.right, (x) => {
@@ -1153,9 +1143,9 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 						}
 						return true;
 					});
-					fieldAssigns.push({ field: raw(f), text: text(a.right), loc: L.node(a.n), identifiers: identifiers(a.right), ...(fromFieldOf.length > 0 ? { fromFieldOf } : {}) });
+					fieldAssigns.push({ field, text: text(a.right), loc: L.node(a.n), identifiers: identifiers(a.right), ...(fromFieldOf.length > 0 ? { fromFieldOf } : {}) });
 				}
-				if (raw(f) === 'cpages' || raw(f) === 'npages') {
+				if (field === 'cpages' || field === 'npages') {
 					resets = true;
 				}
 			}
@@ -1576,14 +1566,8 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 				}
 			}
 			for (const a of assigns) {
-				const l = unwrap(a.left);
-				if (l.type !== 'field_expression' || a.op !== '=') {
-					continue;
-				}
-				const f = child(l, 'field');
-				const obj = child(l, 'argument');
-				if (f && obj && baseText(obj) === name) {
-					assignments.push(mkField(raw(f), a.right, 'assign', a.loops.length > 0));
+				if (a.member && a.op === '=' && a.member.on === name) {
+					assignments.push(mkField(a.member.field, a.right, 'assign', a.loops.length > 0));
 				}
 			}
 			const fields: Record<string, FieldValue> = {};
@@ -1605,17 +1589,10 @@ export function analyzeFunction(input: FunctionInput, scope: FileScope): Functio
 			pgmapObjects.set(name, { loc: v.decl ? L.node(v.decl.n) : input.loc, ...(v.decl ? { decl: v.decl } : {}) });
 		}
 		for (const a of assigns) {
-			const l = unwrap(a.left);
-			if (l.type !== 'field_expression') {
+			if (!a.member) {
 				continue;
 			}
-			const f = child(l, 'field');
-			const obj = child(l, 'argument');
-			if (!f || !obj) {
-				continue;
-			}
-			const on = baseText(obj);
-			const fname = raw(f);
+			const { on, field: fname } = a.member;
 			const looksPgmap = /(pgmap|pagemap)$/i.test(on.replace(/\s/g, '')) || (fname === 'type' && /MEMORY_DEVICE_/.test(text(a.right)));
 			if (looksPgmap && !pgmapObjects.has(on)) {
 				pgmapObjects.set(on, { loc: L.node(a.n) });

@@ -366,14 +366,13 @@ function lensFor(m: MessageAnalysis, fn: FunctionFacts, call: ApiCall, index: nu
 	const assumed: CallShape['assumed'] = {};
 	let flags = selectFlags(fields.flags);
 	let owner = fields.pgmap_owner?.text;
-	const ownerElsewhere = ownerFromTables(m);
 	if (hidden && atLeast(m.kernel.version, '5.9')) {
 		if (flags === undefined) {
 			flags = fn.migrateToRam ? ['DEVICE_PRIVATE'] : ['SYSTEM'];
 			assumed.flags = true;
 		}
 		if (owner === undefined) {
-			owner = ownerElsewhere ?? 'this-device';
+			owner = ownerFromTables(m) ?? 'this-device';
 			assumed.owner = true;
 		}
 	}
@@ -394,7 +393,7 @@ function lensFor(m: MessageAnalysis, fn: FunctionFacts, call: ApiCall, index: nu
 		faultPage,
 		pages: rangePages(s, fn),
 		toDevice,
-		deviceOwner: owner ?? srcOwner ?? ownerElsewhere ?? 'this-device',
+		deviceOwner: owner ?? srcOwner ?? ownerFromTables(m) ?? 'this-device',
 		assumed,
 	};
 	let scenario = scenarioFor(shape);

@@ -6,7 +6,7 @@ import { readDiffs, skimDiffs } from './diff';
 import { looksFlattened, unflatten } from './flatten';
 import { field, isHeaderLine, messageHeaders, parseContentType, parseHeaderBlock, parseHeaderText, parseMailDate, parseSubject, type HeaderBlock, type HeaderField } from './headers';
 import { countLineBreaks, rangeOf, sliceLine, splitLines } from './lines';
-import { readBody, TEXT_TYPES, type Part, type Source } from './mime';
+import { atobDigits, readBody, TEXT_TYPES, type Part, type Source } from './mime';
 import { charsetFor } from './charset';
 import { quotePrefix } from './quote';
 import { anchoredWords, literalAlternatives } from './words';
@@ -377,12 +377,8 @@ export function plainBase64(text: string, from: number): string | null {
 		return null;
 	}
 	// After a `=` come only `=` and blanks: the digits are what comes before it.
-	const eq = body.indexOf('=');
-	let bin: string;
-	try {
-		// (throws when the digits leave one over: a truncated group)
-		bin = atob(eq === -1 ? body : body.slice(0, eq));
-	} catch {
+	const bin = atobDigits(body);
+	if (bin === undefined) {
 		return null;
 	}
 	// One character per byte, as a `latin1` TextDecoder reads them, except (on some platforms) the

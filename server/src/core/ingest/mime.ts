@@ -369,6 +369,20 @@ function b64Line(l: string, bytes: Uint8Array, st: B64State): boolean {
 const WHOLE_BASE64 = /^[A-Za-z0-9+/\n]*(?:==?\n*)?$/;
 
 /**
+ * The bytes (one character per byte) of base64 text whose digits all come before its first `=`
+ * (after which only padding and blanks may follow), decoded natively; undefined when the digits
+ * leave one over (a truncated group) or `atob` refuses them otherwise.
+ */
+export function atobDigits(body: string): string | undefined {
+	const eq = body.indexOf('=');
+	try {
+		return atob(eq === -1 ? body : body.slice(0, eq));
+	} catch {
+		return undefined;
+	}
+}
+
+/**
  * The bytes of a body of whole base64 lines (one character per byte), decoded natively (`atob`),
  * with the byte count after each encoded line (`endByte`): what the digit-by-digit decoding gives
  * such a body. Undefined for any other body, and for digits that leave one over (the truncated
@@ -379,11 +393,8 @@ function wholeBase64(src: Source, from: number, to: number, endByte: Int32Array)
 	if (!WHOLE_BASE64.test(body)) {
 		return undefined;
 	}
-	const eq = body.indexOf('=');
-	let bin: string;
-	try {
-		bin = atob(eq === -1 ? body : body.slice(0, eq));
-	} catch {
+	const bin = atobDigits(body);
+	if (bin === undefined) {
 		return undefined;
 	}
 	// Every four digits give three bytes, a partial group of d digits d - 1.
